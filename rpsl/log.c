@@ -1,0 +1,181 @@
+/* log.c - see log.h. */
+#include "rpsl/log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *progname = "irrd";
+static enum log_level cur_level = LOG_LVL_INFO;
+static int to_syslog;
+static FILE *logfile;
+
+static const char *const level_names[] = { "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL" };
+static const int syslog_prio[] = { LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERR, LOG_CRIT };
+
+void log_init(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+	progname = slash ? slash + 1 : name;
+}
+
+const char *log_progname(void) { return progname; }
+
+int log_open(const char *path, int use_syslog)
+{
+	if (use_syslog) {
+		openlog(progname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		to_syslog = 1;
+		return 0;
+	}
+	if (path != NULL) {
+		FILE *f = fopen(path, "a");
+		if (f == NULL)
+			return -1;
+		setvbuf(f, NULL, _IOLBF, 0);
+		if (logfile != NULL)
+			fclose(logfile);
+		logfile = f;
+	}
+	return 0;
+}
+
+void log_set_level(enum log_level lvl) { cur_level = lvl; }
+enum log_level log_get_level(void) { return cur_level; }
+
+int log_level_parse(const char *name)
+{
+	for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
+		if (strcasecmp(name, level_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
+{
+	if (lvl < cur_level)
+		return;
+	if (to_syslog) {
+		vsyslog(syslog_prio[lvl], fmt, ap);
+		return;
+	}
+	if (logfile != NULL) {
+		char ts[32];
+		time_t now = time(NULL);
+		struct tm tm;
+		gmtime_r(&now, &tm);
+		strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm);
+		fprintf(logfile, "%s %s[%ld] %s: ", ts, progname, (long)getpid(), level_names[lvl]);
+		vfprintf(logfile, fmt, ap);
+		fputc('\n', logfile);
+		return;
+	}
+	fprintf(stderr, "%s: ", progname);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void log_msg(enum log_level lvl, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_vmsg(lvl, fmt, ap);
+	va_end(ap);
+}
+
+static void log_with_errno(enum log_level lvl, const char *fmt, va_list ap)
+{
+	int saved = errno;
+	char msg[1024];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_msg(lvl, "%s: %s", msg, strerror(saved));
+}
+
+void log_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_with_errno(LOG_LVL_WARNING, fmt, ap);
+	va_end(ap);
+}
+
+void log_err(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_with_errno(LOG_LVL_ERROR, fmt, ap);
+	va_end(ap);
+}
+
+noreturn void fatalx(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_vmsg(LOG_LVL_CRITICAL, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+noreturn void fatal(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	log_with_errno(LOG_LVL_CRITICAL, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (p == NULL)
+		fatalx("out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (p == NULL)
+		fatalx("out of memory (%zu x %zu bytes)", n, size);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (q == NULL)
+		fatalx("out of memory (%zu bytes)", n);
+	return q;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+	if (p == NULL)
+		fatalx("out of memory");
+	return p;
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = strndup(s, n);
+	if (p == NULL)
+		fatalx("out of memory");
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	char *p;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&p, fmt, ap) < 0)
+		fatalx("out of memory");
+	va_end(ap);
+	return p;
+}
