@@ -10,6 +10,7 @@ CFLAGS   += -std=gnu11 $(OPT) $(WARN) -I. -D_GNU_SOURCE \
             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
+comma    := ,
 # SANITIZER=address | undefined | address,undefined: a separate build tree and bin dir.
 SANITIZER ?=
 ifneq ($(SANITIZER),)
@@ -22,7 +23,6 @@ else
 BUILD    := build/default
 BIN      := bin
 endif
-comma := ,
 
 # Layers, top first. A layer's code may use only itself and the layers after it.
 LAYERS   := irrd whois mail nrtm rpki sql conf rpsl
