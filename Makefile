@@ -26,9 +26,9 @@ endif
 
 # Layers, top first. A layer's code may use only itself and the layers after it.
 LAYERS   := irrd whois mail nrtm rpki sql conf rpsl
-below     = $(wordlist $(call pos,$(1)),99,$(LAYERS))
+below     = $(if $(filter $(1),$(LAYERS)),$(wordlist $(call pos,$(1)),99,$(LAYERS)))
 pos       = $(words $(call upto,$(1),$(LAYERS)))
-upto      = $(if $(filter $(1),$(firstword $(2))),$(1),$(firstword $(2)) $(call upto,$(1),$(wordlist 2,99,$(2))))
+upto      = $(if $(2),$(if $(filter $(1),$(firstword $(2))),$(1),$(firstword $(2)) $(call upto,$(1),$(wordlist 2,99,$(2)))))
 
 # Program mains are irrd/prog_<name>.c -> $(BIN)/<name>; every other .c in a
 # layer folder goes into that layer's static library.
@@ -73,11 +73,13 @@ units: $(UNITS)
 
 # Fuzz targets tests/fuzz/fuzz_<layer>_<name>.c; build with
 # make CC=clang SANITIZER=address,fuzzer-no-link fuzzers (scripts/run_fuzz.sh does).
+fuzz_layer = $(word 2,$(subst _, ,$(1)))
 FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
-$(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $$(foreach l,$$(call below,$$(call unit_layer,$$(patsubst fuzz_%,%,$$*))),$$(call layer_lib,$$(l)))
+$(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $$(foreach l,$$(call below,$$(call fuzz_layer,$$*)),$$(call layer_lib,$$(l)))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 fuzzers: $(FUZZERS)
+$(foreach f,$(UNIT_SRCS) $(FUZZ_SRCS),$(if $(filter $(if $(filter tests/fuzz/%,$(f)),$(call fuzz_layer,$(notdir $(f))),$(call unit_layer,$(notdir $(f)))),$(LAYERS)),,$(error $(f): name it tests/unit/<layer>_<name>_test.c or tests/fuzz/fuzz_<layer>_<name>.c)))
 
 deps:
 	@scripts/deps.sh
