@@ -120,7 +120,7 @@ struct rpsl_reader;
 /* NULL with errmsg set (caller frees) if the file cannot be opened. */
 struct rpsl_reader *rpsl_reader_open(const char *path, char **errmsg);
 struct rpsl_reader *rpsl_reader_mem(const char *buf, size_t len, const char *name);
-/* 1: *text/*len hold the next object (valid until the next call) and *line
+/* 1: *text and *len hold the next object (valid until the next call) and *line
  * its first line number; 0: end of input; -1: read error or truncated
  * input, with rpsl_reader_error() saying what and where. */
 int rpsl_reader_next(struct rpsl_reader *r, const char **text, size_t *len, unsigned long *line);
