@@ -35,8 +35,15 @@ const char *sql_error(const struct sql_conn *c);
 int sql_begin(struct sql_conn *c);
 int sql_commit(struct sql_conn *c);
 int sql_rollback(struct sql_conn *c);
+/* BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY: one consistent snapshot,
+ * e.g. for the daemon's start-up load together with sql_changes_last_seq(). */
+int sql_begin_snapshot(struct sql_conn *c);
+/* Run one statement with text parameters (NULL = SQL NULL); the number of
+ * rows it affected or returned, or -1 (sql_error() says why). */
+int sql_exec(struct sql_conn *c, const char *sql, int nparams, const char *const *params);
 
 /* Schema: create or migrate to SQL_SCHEMA_VERSION; refuses a newer schema. */
+#define SQL_SCHEMA_VERSION 1
 int sql_schema_version(struct sql_conn *c);	/* 0 if none, -1 on error */
 int sql_schema_upgrade(struct sql_conn *c, char **err);
 /* -1 with *err unless the schema is exactly current (for programs other than
@@ -73,5 +80,71 @@ typedef int (*sql_change_cb)(void *arg, const struct sql_change *ch);
 int sql_changes_since(struct sql_conn *c, int64_t seq, sql_change_cb cb, void *arg);
 int64_t sql_changes_last_seq(struct sql_conn *c);	/* -1 on error */
 #define SQL_CHANGE_CHANNEL "irrd_change"
+
+/* database_status, one row per source. Serials are -1 when NULL;
+ * timestamps are Unix seconds, -1 when NULL. Strings valid during cb. */
+struct sql_source_status {
+	const char *source;
+	int64_t serial_oldest_seen, serial_newest_seen;
+	int64_t serial_oldest_journal, serial_newest_journal;
+	int64_t serial_last_export, serial_newest_mirror;
+	bool force_reload, synchronised_serials;
+	const char *last_error;		/* NULL if none */
+	int64_t last_error_timestamp, rpsl_data_updated;
+};
+typedef int (*sql_status_cb)(void *arg, const struct sql_source_status *st);
+int sql_status_foreach(struct sql_conn *c, sql_status_cb cb, void *arg);
+/* irrd_mirror_force_reload: creates the row if needed. */
+int sql_status_set_force_reload(struct sql_conn *c, const char *source);
+
+/*
+ * Bulk loading from dump files (load.c): irrd_load_database and
+ * irrd_update_database. Both read the files through rpsl_reader, parse
+ * every object non-strictly on `jobs` threads, stream the rows to the
+ * server with binary COPY (memory stays flat), and do all their work in one
+ * transaction that commits only if everything succeeded: a failed load
+ * (unreadable file, truncated gzip, database gone) leaves the old data.
+ *
+ * sql_load_dump replaces every object of the source, drops its journal,
+ * resets database_status (serials from opts->serial) and records one RELOAD
+ * change. sql_update_dump applies the files as a diff against the stored
+ * objects: new and changed objects are journalled as ADD, vanished ones as
+ * DEL, with consecutive serials (only with keep_journal), as IRRd does.
+ *
+ * An object is rejected (reported through opts->reject, in input order, on
+ * the calling thread, then skipped) if the parser finds errors, if its
+ * class is unknown, or if its source is not opts->source. Objects of IRRd's
+ * legacy "*xx" classes are ignored silently. Of several objects with one
+ * key, the last one wins. In an update, a rejected object is never deleted.
+ */
+struct sql_load_opts {
+	const char *source;		/* upper case */
+	int64_t serial;			/* --serial, -1 if none */
+	bool authoritative;		/* stored texts get a last-modified line, as IRRd */
+	bool keep_journal;		/* sql_update_dump: write journal entries */
+	bool synchronised_serials;	/* stored in database_status by sql_load_dump */
+	const char *const *files;
+	size_t nfiles;
+	int jobs;			/* parser threads; 0 = one per CPU */
+	void (*reject)(void *arg, const char *file, unsigned long line, const char *object_class,
+		       const char *pk, const char *reason);
+	void *arg;
+};
+struct sql_load_stats {
+	long read;		/* objects read (not counting ignored ones) */
+	long loaded;		/* sql_load_dump: objects stored */
+	long rejected;
+	long ignored;		/* legacy "*xx" objects */
+	long duplicates;	/* objects replaced by a later one with the same key */
+	/* sql_update_dump */
+	long added, changed, deleted, retained;
+	int64_t serial_first, serial_last;	/* journal serials written, -1 if none */
+	double seconds_copy, seconds_finish;	/* time spent streaming / indexing and swapping */
+};
+/* 0 on success (committed); -1 with *err (caller frees) after rolling back. */
+int sql_load_dump(struct sql_conn *c, const struct sql_load_opts *opts,
+		  struct sql_load_stats *stats, char **err);
+int sql_update_dump(struct sql_conn *c, const struct sql_load_opts *opts,
+		    struct sql_load_stats *stats, char **err);
 
 #endif
