@@ -1,0 +1,49 @@
+#!/bin/bash
+# check_shared.sh - `make check-shared`: the suites that use ../shared (real
+# RPKI objects, large generated data sets, the RTR probe), with SHARED_DIR
+# set to its absolute path; ends with the line "N passed, N failed".
+#
+#   BIN=bin BUILD=build/default scripts/check_shared.sh [PATTERN...]
+#
+# Unit tests: $BUILD/tests/<name> for tests/unit/*_shared_test.c.
+# Integration tests: executable files named check_*.sh or check_*.py under
+#   tests/integration/ (same output convention as test_*).
+# SHARED_DIR overrides the location of ../shared. IRRD_SHARED_TIMEOUT
+# (default 1800) bounds each suite, in seconds. The rest of the environment
+# is that of scripts/run_tests.sh (scripts/suites.sh).
+set -euo pipefail
+
+. "$(dirname "$0")/suites.sh"
+suites_init check_shared
+
+shared=${SHARED_DIR:-$SRCDIR/../shared}
+if [ ! -d "$shared" ]; then
+	suites_die "$shared: the shared directory is missing (it holds the real RPKI objects, data sets and tools these suites need; set SHARED_DIR to its location)"
+fi
+SHARED_DIR=$(cd "$shared" && pwd)
+export SHARED_DIR
+
+suites_pg_start
+tmo=${IRRD_SHARED_TIMEOUT:-1800}
+
+for src in tests/unit/*_shared_test.c; do
+	[ -e "$src" ] || continue
+	name=$(basename "$src" .c)
+	suites_selected "$name" "$@" || continue
+	if [ -x "$BUILD/tests/$name" ]; then
+		suite_run unit "$name" "$tmo" "$BUILD/tests/$name"
+	else
+		suite_run unit "$name" "$tmo" sh -c "echo '$BUILD/tests/$name: not built'; exit 1"
+	fi
+done
+
+while IFS= read -r t; do
+	suites_selected "$t" "$@" || continue
+	if [ -x "$t" ]; then
+		suite_run integration "$t" "$tmo" "./$t"
+	else
+		suite_run integration "$t" "$tmo" sh -c "echo '$t: not executable (chmod +x it)'; exit 1"
+	fi
+done < <(find tests/integration -type f \( -name 'check_*.sh' -o -name 'check_*.py' \) | sort)
+
+suites_finish
