@@ -1,0 +1,377 @@
+/*
+ * daemon.c - the daemon's life cycle on its event loop: signals, config
+ * reload, clean stop, the pid file and detaching.
+ *
+ * SIGTERM/SIGINT: stop accepting, let every connection finish the answer
+ * it is sending (at most STOP_GRACE_SECS), stop the change follower (which
+ * closes its database connection; it holds no transaction open between
+ * rounds), leave the loop.
+ * SIGHUP: read the config file again; a bad one is logged and the old one
+ * stays. A good one replaces `cfg` whole (listeners keep their addresses:
+ * those need a restart, as in IRRd), then the ROA set is re-imported.
+ * SIGUSR1: the validator runs now.
+ *
+ * Config lifetime: a whois session may hold pointers into the cfg it
+ * started under, so a replaced cfg is kept until the last connection that
+ * started under it is gone (irrd_cfg_hold / irrd_cfg_release).
+ */
+#include "irrd/irrd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "rpsl/log.h"
+
+#define STOP_GRACE_SECS 10
+#define STOP_CHECK_MSEC 50
+
+struct retired_cfg {
+	struct retired_cfg *next;
+	struct cfg *cfg;
+	unsigned gen;
+	size_t holders;
+};
+
+static struct retired_cfg *retired;
+static unsigned cfg_gen;
+static size_t cfg_holders;	/* connections under the current cfg */
+
+unsigned irrd_cfg_hold(struct irrd *d)
+{
+	(void)d;
+	cfg_holders++;
+	return cfg_gen;
+}
+
+void irrd_cfg_release(struct irrd *d, unsigned gen)
+{
+	struct retired_cfg **pp, *r;
+
+	(void)d;
+	if (gen == cfg_gen) {
+		if (cfg_holders > 0)
+			cfg_holders--;
+		return;
+	}
+	for (pp = &retired; (r = *pp) != NULL; pp = &r->next) {
+		if (r->gen != gen)
+			continue;
+		if (r->holders > 0)
+			r->holders--;
+		if (r->holders == 0) {
+			*pp = r->next;
+			cfg_free(r->cfg);
+			free(r);
+		}
+		return;
+	}
+}
+
+static void cfg_retire(struct cfg *old)
+{
+	struct retired_cfg *r;
+
+	if (cfg_holders == 0) {
+		cfg_free(old);
+	} else {
+		r = xcalloc(1, sizeof(*r));
+		r->cfg = old;
+		r->gen = cfg_gen;
+		r->holders = cfg_holders;
+		r->next = retired;
+		retired = r;
+	}
+	cfg_gen++;
+	cfg_holders = 0;
+}
+
+void irrd_cfg_retired_free(void)
+{
+	struct retired_cfg *r;
+
+	while ((r = retired) != NULL) {
+		retired = r->next;
+		cfg_free(r->cfg);
+		free(r);
+	}
+}
+
+static bool same_listener(const struct cfg_listener *a, const struct cfg_listener *b)
+{
+	if (a->port != b->port || a->ninterfaces != b->ninterfaces)
+		return false;
+	for (size_t i = 0; i < a->ninterfaces; i++)
+		if (strcmp(a->interfaces[i], b->interfaces[i]) != 0)
+			return false;
+	return true;
+}
+
+void irrd_apply_log_level(const struct cfg *cfg)
+{
+	int lvl = cfg->log_level ? log_level_parse(cfg->log_level) : LOG_LVL_INFO;
+
+	if (lvl >= 0)
+		log_set_level((enum log_level)lvl);
+}
+
+int irrd_reload_config(struct irrd *d)
+{
+	char *errs = NULL;
+	struct cfg *ncfg = cfg_load(d->config_path, &errs);
+	struct cfg *old = d->cfg;
+
+	if (ncfg == NULL) {
+		char *line, *save = NULL;
+		for (line = strtok_r(errs, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
+			log_errx("%s: %s", d->config_path, line);
+		log_errx("%s: configuration not reloaded, the previous one stays in force", d->config_path);
+		free(errs);
+		return -1;
+	}
+	free(errs);
+	if (!same_listener(&old->whois, &ncfg->whois))
+		log_warnx("%s: server.whois interface/port changes take effect after a restart",
+			  d->config_path);
+	if (!same_listener(&old->http, &ncfg->http))
+		log_warnx("%s: server.http interface/port changes take effect after a restart",
+			  d->config_path);
+	if (strcmp(old->database_url ? old->database_url : "", ncfg->database_url ? ncfg->database_url : "") != 0)
+		log_warnx("%s: database_url changes take effect after a restart", d->config_path);
+
+	d->cfg = ncfg;
+	d->wctx.cfg = ncfg;
+	irrd_apply_log_level(ncfg);
+	/* authoritative flags for !j come from the config */
+	for (size_t i = 0; i < d->nwstatus; i++) {
+		const struct cfg_source *cs = cfg_source_find(ncfg, d->wstatus[i].source);
+		d->wstatus[i].authoritative = cs != NULL && cs->authoritative;
+	}
+	cfg_retire(old);
+	log_info("%s: configuration reloaded", d->config_path);
+	return 0;
+}
+
+/* ---- stopping ---- */
+
+static void stop_check_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct irrd *d = arg;
+	struct timeval tv = { 0, STOP_CHECK_MSEC * 1000 };
+
+	(void)fd;
+	(void)what;
+	if (irrd_whoisd_drain(d->whoisd) || time(NULL) - d->stop_started >= STOP_GRACE_SECS) {
+		event_base_loopexit(d->base, NULL);
+		return;
+	}
+	event_add(d->stop_timer, &tv);
+}
+
+void irrd_stop(struct irrd *d)
+{
+	struct timeval tv = { 0, 0 };
+
+	if (d->stopping)
+		return;
+	d->stopping = true;
+	d->stop_started = time(NULL);
+	log_info("stopping: no new connections, finishing %zu open ones", irrd_whoisd_nconns(d->whoisd));
+	irrd_whoisd_stop_accepting(d->whoisd);
+	irrd_httpd_stop(d->httpd);
+	irrd_sync_stop(d->sync);
+	d->sync = NULL;
+	irrd_db_listen_stop(d);
+	d->stop_timer = evtimer_new(d->base, stop_check_cb, d);
+	if (d->stop_timer == NULL)
+		fatalx("out of memory");
+	event_add(d->stop_timer, &tv);
+}
+
+static void signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct irrd *d = arg;
+
+	(void)what;
+	switch (sig) {
+	case SIGTERM:
+	case SIGINT:
+		log_info("received %s", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+		irrd_stop(d);
+		break;
+	case SIGHUP:
+		log_info("received SIGHUP, reloading %s", d->config_path);
+		if (irrd_reload_config(d) == 0)
+			irrd_rpki_reimport(d);
+		break;
+	case SIGUSR1:
+		log_info("received SIGUSR1");
+		irrd_rpki_revalidate(d);
+		break;
+	default:
+		break;
+	}
+}
+
+void irrd_signals_setup(struct irrd *d)
+{
+	struct event **slots[] = { &d->sig_term, &d->sig_int, &d->sig_hup, &d->sig_usr1 };
+	int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
+
+	signal(SIGPIPE, SIG_IGN);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		*slots[i] = evsignal_new(d->base, sigs[i], signal_cb, d);
+		if (*slots[i] == NULL || event_add(*slots[i], NULL) == -1)
+			fatalx("cannot install the handler for signal %d", sigs[i]);
+	}
+}
+
+void irrd_signals_free(struct irrd *d)
+{
+	struct event **slots[] = { &d->sig_term, &d->sig_int, &d->sig_hup, &d->sig_usr1 };
+
+	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
+		if (*slots[i] != NULL)
+			event_free(*slots[i]);
+		*slots[i] = NULL;
+	}
+}
+
+/* ---- pid file ---- */
+
+static int mkdir_p(const char *path)
+{
+	char *p = xstrdup(path);
+	int rc = 0;
+
+	for (char *s = p + 1; *s != '\0'; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) == -1 && errno != EEXIST)
+			rc = -1;
+		*s = '/';
+	}
+	if (mkdir(p, 0755) == -1 && errno != EEXIST)
+		rc = -1;
+	free(p);
+	return rc;
+}
+
+char *irrd_pidfile_path(const struct cfg *cfg, const char *config_path)
+{
+	char *dir, *slash, *path;
+
+	if (cfg->piddir != NULL)
+		return xasprintf("%s/irrd.pid", cfg->piddir);
+	dir = xstrdup(config_path);
+	slash = strrchr(dir, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	path = xasprintf("%s/var/run/irrd.pid", slash != NULL ? (dir[0] ? dir : "/") : ".");
+	free(dir);
+	return path;
+}
+
+int irrd_pidfile_open(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	int fd;
+
+	if (slash != NULL && slash != dir) {
+		*slash = '\0';
+		mkdir_p(dir);
+	}
+	free(dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd == -1) {
+		log_err("%s", path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		char buf[32] = "";
+		ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+		if (n > 0)
+			buf[n] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		log_errx("%s: locked: irrd is already running%s%s", path, buf[0] ? " as pid " : "", buf);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int irrd_pidfile_write(int fd, const char *path)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+
+	if (ftruncate(fd, 0) == -1 || pwrite(fd, buf, (size_t)n, 0) != n) {
+		log_err("%s", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- detaching ---- */
+
+int irrd_detach(int *ready_fd)
+{
+	int pfd[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(pfd) == -1)
+		fatal("pipe");
+	fflush(NULL);
+	pid = fork();
+	if (pid == -1)
+		fatal("fork");
+	if (pid > 0) {
+		/* parent: wait until the daemon serves (or fails) */
+		ssize_t n;
+		close(pfd[1]);
+		while ((n = read(pfd[0], &c, 1)) == -1 && errno == EINTR)
+			;
+		if (n == 1 && c == 'R')
+			_exit(0);
+		fprintf(stderr, "%s: start-up failed\n", log_progname());
+		_exit(1);
+	}
+	close(pfd[0]);
+	if (setsid() == -1)
+		log_warn("setsid");
+	umask(022);
+	*ready_fd = pfd[1];
+	return 0;
+}
+
+void irrd_detach_done(int ready_fd, const struct cfg *cfg)
+{
+	int null;
+
+	if (ready_fd < 0)
+		return;
+	/* from now on the log goes to syslog or log.logfile_path */
+	if (log_open(cfg->log_logfile_path, cfg->log_logfile_path == NULL) == -1)
+		log_warn("%s", cfg->log_logfile_path);
+	null = open("/dev/null", O_RDWR);
+	if (null != -1) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		if (null > STDERR_FILENO)
+			close(null);
+	}
+	while (write(ready_fd, "R", 1) == -1 && errno == EINTR)
+		;
+	close(ready_fd);
+}

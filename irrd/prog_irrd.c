@@ -1,0 +1,155 @@
+/*
+ * prog_irrd.c - bin/irrd, the daemon: whois and HTTP on one libevent loop,
+ * an in-memory whois index kept current from PostgreSQL.
+ *
+ * Start-up, in this order, so that every likely mistake is reported on the
+ * terminal before the program detaches:
+ *   1. read the config (errors: "irrd: FILE: KEY: problem", exit 1);
+ *   2. lock the pid file; connect to PostgreSQL; check the schema version;
+ *   3. bind the whois and HTTP ports (not listening yet: clients are
+ *      refused, not left hanging, while the index loads);
+ *   4. detach unless --foreground (the parent waits and exits 0 once the
+ *      daemon serves, 1 if it failed);
+ *   5. load the whois index from every stored object (parser threads);
+ *   6. start the change follower and LISTEN irrd_change;
+ *   7. listen, then run the loop until SIGTERM.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "irrd/irrd.h"
+#include "rpsl/log.h"
+#include "sql/sql.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: irrd --config FILE [--foreground]\n"
+		   "  --config FILE   the YAML configuration (default " CFG_PATH_DEFAULT ")\n"
+		   "  --foreground    do not detach; log to stderr\n"
+		   "Signals: SIGTERM stops cleanly, SIGHUP reloads the configuration and\n"
+		   "re-imports ROAs, SIGUSR1 runs the RPKI validator.\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *config = NULL;
+	bool foreground = false;
+	struct irrd d;
+	struct sql_conn *conn;
+	char *err = NULL, *pidpath, abspath[PATH_MAX];
+	int pidfd, ready_fd = -1;
+	int64_t seq;
+
+	log_init(argv[0]);
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+			config = argv[++i];
+		} else if (strncmp(argv[i], "--config=", 9) == 0) {
+			config = argv[i] + 9;
+		} else if (strcmp(argv[i], "--foreground") == 0) {
+			foreground = true;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("%s\n", IRRD_VERSION);
+			return 0;
+		} else {
+			fprintf(stderr, "%s: %s: unknown argument\n", log_progname(), argv[i]);
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (config == NULL)
+		config = CFG_PATH_DEFAULT;
+
+	memset(&d, 0, sizeof(d));
+	d.foreground = foreground;
+	d.stats.change_seq = 0;
+	d.cfg = cfg_load_or_exit(config);
+	if (realpath(config, abspath) == NULL)
+		fatal("%s", config);
+	d.config_path = xstrdup(abspath);
+	irrd_apply_log_level(d.cfg);
+	if (foreground && d.cfg->log_logfile_path != NULL &&
+	    log_open(d.cfg->log_logfile_path, 0) == -1)
+		fatal("%s", d.cfg->log_logfile_path);
+
+	pidpath = irrd_pidfile_path(d.cfg, d.config_path);
+	if ((pidfd = irrd_pidfile_open(pidpath)) == -1)
+		return 1;
+
+	conn = sql_connect(d.cfg->database_url, &err);
+	if (conn == NULL)
+		fatalx("%s", err ? err : "database_url: cannot connect");
+	if (sql_schema_check(conn, &err) < 0)
+		fatalx("%s", err ? err : "database schema: check failed");
+	/* changes from here on are replayed after the load */
+	if ((seq = sql_changes_last_seq(conn)) < 0)
+		fatalx("object_change: %s", sql_error(conn));
+
+	d.base = event_base_new();
+	if (d.base == NULL)
+		fatalx("cannot create the event loop");
+	d.idx = whois_index_new();
+	d.wctx.cfg = d.cfg;
+	d.wctx.idx = d.idx;
+	d.wctx.version = IRRD_VERSION;
+	d.whoisd = irrd_whoisd_new(&d);
+	d.httpd = irrd_httpd_new(&d);
+	if (irrd_whoisd_bind(d.whoisd) == -1 || irrd_httpd_bind(d.httpd) == -1)
+		fatalx("%s: cannot bind the configured ports", d.config_path);
+
+	if (!foreground) {
+		irrd_detach(&ready_fd);
+		if (event_reinit(d.base) == -1)
+			fatalx("cannot reinitialise the event loop after fork");
+	}
+	if (irrd_pidfile_write(pidfd, pidpath) == -1)
+		return 1;
+	d.started = time(NULL);
+	log_info("%s starting, pid %ld, pid file %s", IRRD_VERSION, (long)getpid(), pidpath);
+
+	if (irrd_index_load(&d, conn) == -1)
+		fatalx("index: start-up load failed");
+	sql_close(conn);
+	d.sync = irrd_sync_start(&d, d.cfg->database_url, seq);
+	irrd_db_listen_start(&d);
+	irrd_signals_setup(&d);
+
+	if (irrd_whoisd_start(d.whoisd) == -1 || irrd_httpd_start(d.httpd) == -1)
+		fatalx("%s: cannot listen on the configured ports", d.config_path);
+	log_info("ready: %zu objects in the whois index, loaded in %.1f s", whois_index_count(d.idx),
+		 d.stats.index_load_seconds);
+	irrd_detach_done(ready_fd, d.cfg);
+
+	event_base_dispatch(d.base);
+
+	/* irrd_stop ran (or the loop ran out of events) */
+	irrd_stop(&d);
+	irrd_whoisd_free(d.whoisd);
+	irrd_httpd_free(d.httpd);
+	irrd_signals_free(&d);
+	if (d.stop_timer != NULL)
+		event_free(d.stop_timer);
+	whois_index_free(d.idx);
+	irrd_db_snapshot_free(d.db);
+	free(d.wstatus);
+	irrd_counts_free(&d);
+	event_base_free(d.base);
+	log_info("stopped");
+	unlink(pidpath);
+	close(pidfd);
+	free(pidpath);
+	cfg_free(d.cfg);
+	irrd_cfg_retired_free();
+	free(d.config_path);
+	return 0;
+}

@@ -1,0 +1,706 @@
+/*
+ * whoisd.c - the whois TCP server on the daemon's event loop.
+ *
+ * Every configured interface gets a listener. Each connection has a read
+ * event (with the idle timeout), a write event (with the stall timeout),
+ * an input and an output evbuffer and a whois_session. Query lines are
+ * answered in order as they arrive; an answer is written at once, so one
+ * that fits the socket buffer leaves in one writev (bgpq4 reads some
+ * answers with a single read()).
+ *
+ * Bounds:
+ *  - a query line may be WHOIS_LINE_MAX bytes; a longer one gets an error
+ *    in the framing its first byte asks for, and the connection closes;
+ *  - while more than OUT_HIGH bytes wait to be sent, no further query is
+ *    read or answered (pipelined input stays in the kernel), so a client
+ *    holds at most one answer plus OUT_HIGH in memory;
+ *  - a connection whose pending output makes no progress for its timeout
+ *    (whois_session_timeout, 30 s unless !t) is dropped;
+ *  - at max_connections, a new client gets one line and is closed.
+ *
+ * Closing is graceful: after the last byte, SHUT_WR, then input is read
+ * and discarded until the client closes or LINGER_SECS pass, so that
+ * queries the client pipelined past the end do not make the kernel reset
+ * the connection and destroy the answer in flight.
+ *
+ * A connection is never freed inside one of its own callbacks: conn_kill()
+ * moves it to the reap list and a separate event frees it.
+ */
+#include "irrd/irrd.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "rpsl/log.h"
+
+#define WHOIS_LINE_MAX	(64u * 1024)	/* longest query line accepted */
+#define READ_CHUNK	(64 * 1024)
+#define OUT_HIGH	(256u * 1024)	/* stop answering while this much is unsent */
+#define OUT_LOW		(64u * 1024)	/* resume below this */
+#define LINGER_SECS	2
+#define LINGER_MAX	(256u * 1024)	/* input discarded while lingering */
+#define LOG_QUERY_MAX	200
+
+/* IRRd 4.5's bytes, no newline. */
+#define MSG_ACCESS_DENIED "%% Access denied"
+#define MSG_TOO_MANY "%% Too many connections, try again later\n"
+
+enum conn_state { CONN_ACTIVE, CONN_LINGER, CONN_DEAD };
+
+struct wconn {
+	TAILQ_ENTRY(wconn) entry;
+	struct irrd_whoisd *w;
+	int fd;
+	enum conn_state state;
+	struct event *rev, *wev;
+	struct evbuffer *in, *out;
+	struct whois_session *sess;
+	int timeout;		/* idle seconds, from the session */
+	bool eof;		/* client sent FIN: answer what came, then close */
+	bool closing;		/* close once out is flushed */
+	bool paused;		/* too much output pending: not reading */
+	bool counted;		/* counts towards max_connections */
+	bool holds_cfg;		/* irrd_cfg_hold'ed under cfg_gen */
+	unsigned cfg_gen;
+	size_t discarded;	/* input read and dropped while lingering */
+	char peer[INET6_ADDRSTRLEN + 8];
+};
+TAILQ_HEAD(wconn_list, wconn);
+
+struct irrd_whoisd {
+	struct irrd *d;
+	struct evconnlistener **lst;
+	size_t nlst;
+	int *fds;			/* bound, not yet listening */
+	char **addrs;
+	size_t nfds;
+	struct event *reap_ev;
+	struct event *accept_retry;	/* after EMFILE */
+	struct wconn_list conns, reap;
+	size_t nactive;			/* counted connections */
+	size_t nconns;			/* all, lingering included */
+	char line[WHOIS_LINE_MAX + 2];	/* scratch for one query line */
+};
+
+static void conn_read_cb(evutil_socket_t fd, short what, void *arg);
+static void conn_write_cb(evutil_socket_t fd, short what, void *arg);
+static void conn_process(struct wconn *c);
+static void conn_flush(struct wconn *c);
+
+/* ---- lifetime ---- */
+
+static void conn_kill(struct wconn *c)
+{
+	struct irrd_whoisd *w = c->w;
+
+	if (c->state == CONN_DEAD)
+		return;
+	event_del(c->rev);
+	event_del(c->wev);
+	if (c->counted) {
+		w->nactive--;
+		c->counted = false;
+	}
+	c->state = CONN_DEAD;
+	TAILQ_REMOVE(&w->conns, c, entry);
+	TAILQ_INSERT_TAIL(&w->reap, c, entry);
+	event_active(w->reap_ev, EV_READ, 0);
+}
+
+static void conn_free(struct wconn *c)
+{
+	if (c->holds_cfg)
+		irrd_cfg_release(c->w->d, c->cfg_gen);
+	event_free(c->rev);
+	event_free(c->wev);
+	evbuffer_free(c->in);
+	evbuffer_free(c->out);
+	whois_session_free(c->sess);
+	if (c->fd != -1)
+		close(c->fd);
+	free(c);
+}
+
+static void reap_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct irrd_whoisd *w = arg;
+	struct wconn *c;
+
+	(void)fd;
+	(void)what;
+	while ((c = TAILQ_FIRST(&w->reap)) != NULL) {
+		TAILQ_REMOVE(&w->reap, c, entry);
+		w->nconns--;
+		conn_free(c);
+	}
+}
+
+/* After the last byte: half-close and wait briefly for the client's FIN. */
+static void conn_linger(struct wconn *c)
+{
+	struct timeval tv = { LINGER_SECS, 0 };
+
+	if (c->state != CONN_ACTIVE)
+		return;
+	if (c->counted) {
+		c->w->nactive--;
+		c->counted = false;
+	}
+	c->state = CONN_LINGER;
+	event_del(c->wev);
+	evbuffer_drain(c->in, evbuffer_get_length(c->in));
+	if (shutdown(c->fd, SHUT_WR) == -1 || c->eof) {
+		conn_kill(c);
+		return;
+	}
+	event_add(c->rev, &tv);
+}
+
+static void conn_linger_read(struct wconn *c, short what)
+{
+	char buf[16384];
+	ssize_t n;
+
+	if (what & EV_TIMEOUT) {
+		conn_kill(c);
+		return;
+	}
+	n = read(c->fd, buf, sizeof(buf));
+	if (n > 0) {
+		c->discarded += (size_t)n;
+		if (c->discarded > LINGER_MAX)
+			conn_kill(c);
+		return;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	conn_kill(c);
+}
+
+/* ---- output ---- */
+
+/* Read while there is room; the idle timeout runs only while nothing is
+ * waiting to be sent (as IRRd's, which covers the wait for a query). */
+static void conn_arm_read(struct wconn *c)
+{
+	struct timeval tv = { c->timeout, 0 };
+
+	if (c->state != CONN_ACTIVE)
+		return;
+	if (c->closing || c->paused || c->eof)
+		event_del(c->rev);
+	else if (evbuffer_get_length(c->out) > 0)
+		event_add(c->rev, NULL);
+	else
+		event_add(c->rev, &tv);
+}
+
+/* Write what can be written now; arm the write event for the rest. */
+static void conn_flush(struct wconn *c)
+{
+	struct irrd_stats *st = &c->w->d->stats;
+
+	while (evbuffer_get_length(c->out) > 0) {
+		int n = evbuffer_write_atmost(c->out, c->fd, -1);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				break;
+			log_debug("%s: write: %s", c->peer, strerror(errno));
+			conn_kill(c);
+			return;
+		}
+		if (n == 0)
+			break;
+		st->whois_bytes_out += (uint64_t)n;
+	}
+	if (evbuffer_get_length(c->out) > 0) {
+		/* the stall timer runs from the last progress, not from now */
+		if (!event_pending(c->wev, EV_WRITE, NULL)) {
+			struct timeval tv = { c->timeout, 0 };
+			event_add(c->wev, &tv);
+		}
+		return;
+	}
+	event_del(c->wev);
+	if (c->closing || (c->eof && evbuffer_get_length(c->in) == 0))
+		conn_linger(c);
+	else
+		conn_arm_read(c);
+}
+
+static void conn_write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct wconn *c = arg;
+
+	(void)fd;
+	if (c->state != CONN_ACTIVE)
+		return;
+	if (what & EV_TIMEOUT) {
+		log_info("%s: dropped, %zu bytes unsent for %d s", c->peer,
+			 evbuffer_get_length(c->out), c->timeout);
+		c->w->d->stats.whois_connections_dropped++;
+		conn_kill(c);
+		return;
+	}
+	conn_flush(c);
+	if (c->state == CONN_ACTIVE && c->paused && evbuffer_get_length(c->out) < OUT_LOW) {
+		c->paused = false;
+		conn_process(c);
+	}
+}
+
+/* ---- input ---- */
+
+static bool is_space(unsigned char ch)
+{
+	/* Python's str.strip() set in ASCII, as IRRd strips each query */
+	return ch == ' ' || (ch >= '\t' && ch <= '\r') || (ch >= 0x1c && ch <= 0x1f);
+}
+
+/* A printable rendering of a query for the log. */
+static void query_for_log(const char *q, size_t len, char *buf, size_t bufsz)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len && o + 5 < bufsz; i++) {
+		unsigned char ch = (unsigned char)q[i];
+		if (o >= LOG_QUERY_MAX) {
+			memcpy(buf + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (ch >= 0x20 && ch < 0x7f && ch != '\\') {
+			buf[o++] = (char)ch;
+		} else {
+			snprintf(buf + o, bufsz - o, "\\x%02x", ch);
+			o += 4;
+		}
+	}
+	buf[o] = '\0';
+}
+
+static void conn_query(struct wconn *c, const char *q, size_t len)
+{
+	struct irrd *d = c->w->d;
+	struct timespec t0, t1;
+	size_t before = evbuffer_get_length(c->out);
+	enum whois_result r;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = whois_session_query(c->sess, q, len, c->out);
+	d->stats.whois_queries_total++;
+	c->timeout = whois_session_timeout(c->sess);
+	if (log_get_level() <= LOG_LVL_INFO) {
+		char qlog[LOG_QUERY_MAX + 8];
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		query_for_log(q, len, qlog, sizeof(qlog));
+		log_info("%s: sent answer to query, elapsed %.9fs, %zu bytes: %s", c->peer,
+			 (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+			 evbuffer_get_length(c->out) - before, qlog);
+	}
+	if (r == WHOIS_CLOSE)
+		c->closing = true;
+}
+
+/* The line is over WHOIS_LINE_MAX: answer in the framing it asked for. */
+static void conn_too_long(struct wconn *c)
+{
+	unsigned char first = '\0';
+	size_t avail = evbuffer_get_length(c->in);
+	unsigned char peek[64];
+	size_t n = avail < sizeof(peek) ? avail : sizeof(peek);
+
+	evbuffer_copyout(c->in, peek, n);
+	for (size_t i = 0; i < n; i++)
+		if (!is_space(peek[i])) {
+			first = peek[i];
+			break;
+		}
+	if (first == '!')
+		evbuffer_add_printf(c->out, "F Query too long (more than %u bytes)\n", WHOIS_LINE_MAX);
+	else
+		evbuffer_add_printf(c->out, "%%%% ERROR: Query too long (more than %u bytes)\n\n\n",
+				    WHOIS_LINE_MAX);
+	log_info("%s: query line longer than %u bytes, closing", c->peer, WHOIS_LINE_MAX);
+	c->w->d->stats.whois_connections_dropped++;
+	evbuffer_drain(c->in, avail);
+	c->closing = true;
+}
+
+/* Answer every complete line while output is below the bound. */
+static void conn_process(struct wconn *c)
+{
+	struct irrd_whoisd *w = c->w;
+
+	while (c->state == CONN_ACTIVE && !c->closing) {
+		size_t avail = evbuffer_get_length(c->in), linelen, eol = 0;
+		struct evbuffer_ptr p;
+		char *s;
+
+		if (evbuffer_get_length(c->out) >= OUT_HIGH) {
+			c->paused = true;
+			break;
+		}
+		if (avail == 0)
+			break;
+		p = evbuffer_search_eol(c->in, NULL, &eol, EVBUFFER_EOL_LF);
+		if (p.pos < 0) {
+			if (avail > WHOIS_LINE_MAX) {
+				conn_too_long(c);
+				break;
+			}
+			if (!c->eof)
+				break;
+			linelen = avail;	/* last line, no newline: IRRd answers it */
+		} else {
+			linelen = (size_t)p.pos;
+			if (linelen > WHOIS_LINE_MAX) {
+				conn_too_long(c);
+				break;
+			}
+		}
+		evbuffer_remove(c->in, w->line, linelen);
+		evbuffer_drain(c->in, eol);
+		s = w->line;
+		while (linelen > 0 && is_space((unsigned char)s[linelen - 1]))
+			linelen--;
+		while (linelen > 0 && is_space((unsigned char)*s)) {
+			s++;
+			linelen--;
+		}
+		if (linelen == 0)
+			continue;	/* empty lines are ignored */
+		s[linelen] = '\0';
+		conn_query(c, s, linelen);
+	}
+	if (c->state != CONN_ACTIVE)
+		return;
+	conn_flush(c);
+	conn_arm_read(c);
+}
+
+static void conn_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct wconn *c = arg;
+	int n;
+
+	(void)fd;
+	if (c->state == CONN_LINGER) {
+		conn_linger_read(c, what);
+		return;
+	}
+	if (c->state != CONN_ACTIVE)
+		return;
+	if (what & EV_TIMEOUT) {
+		log_debug("%s: idle for %d s, closing", c->peer, c->timeout);
+		c->w->d->stats.whois_connections_timeout++;
+		conn_kill(c);
+		return;
+	}
+	n = evbuffer_read(c->in, c->fd, READ_CHUNK);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return;
+		log_debug("%s: read: %s", c->peer, strerror(errno));
+		conn_kill(c);
+		return;
+	}
+	if (n == 0)
+		c->eof = true;
+	conn_process(c);
+}
+
+/* ---- accepting ---- */
+
+static struct wconn *conn_new(struct irrd_whoisd *w, int fd, const char *peer)
+{
+	struct event_base *base = w->d->base;
+	struct wconn *c = xcalloc(1, sizeof(*c));
+
+	c->w = w;
+	c->fd = fd;
+	c->state = CONN_ACTIVE;
+	c->timeout = 30;
+	snprintf(c->peer, sizeof(c->peer), "%s", peer);
+	c->rev = event_new(base, fd, EV_READ | EV_PERSIST, conn_read_cb, c);
+	c->wev = event_new(base, fd, EV_WRITE | EV_PERSIST, conn_write_cb, c);
+	c->in = evbuffer_new();
+	c->out = evbuffer_new();
+	if (c->rev == NULL || c->wev == NULL || c->in == NULL || c->out == NULL)
+		fatalx("out of memory (connection)");
+	TAILQ_INSERT_TAIL(&w->conns, c, entry);
+	w->nconns++;
+	return c;
+}
+
+/* Send a one-line refusal and close gracefully. */
+static void conn_refuse(struct wconn *c, const char *msg)
+{
+	evbuffer_add(c->out, msg, strlen(msg));
+	c->closing = true;
+	conn_flush(c);
+	if (c->state == CONN_ACTIVE)
+		conn_arm_read(c);
+}
+
+static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
+		      void *arg)
+{
+	struct irrd_whoisd *w = arg;
+	struct irrd *d = w->d;
+	const struct cfg *cfg = d->cfg;
+	struct ip_addr addr;
+	char peer[INET6_ADDRSTRLEN + 8];
+	struct wconn *c;
+	int on = 1;
+	size_t max;
+
+	(void)l;
+	(void)salen;
+	if (d->stopping) {
+		close(fd);
+		return;
+	}
+	irrd_sockaddr_peer(sa, &addr, peer, sizeof(peer));
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	c = conn_new(w, fd, peer);
+
+	if (!cfg_access_allowed(cfg, cfg->whois.access_list, &addr)) {
+		log_info("%s: rejecting connection, not in access list %s", peer,
+			 cfg->whois.access_list ? cfg->whois.access_list : "(none)");
+		d->stats.whois_connections_denied++;
+		conn_refuse(c, MSG_ACCESS_DENIED);
+		return;
+	}
+	max = cfg->whois.max_connections > 0 ? (size_t)cfg->whois.max_connections : 50;
+	if (w->nactive >= max) {
+		log_warnx("%s: rejecting connection, %zu connections open (max_connections %zu)",
+			  peer, w->nactive, max);
+		d->stats.whois_connections_refused++;
+		conn_refuse(c, MSG_TOO_MANY);
+		return;
+	}
+	c->counted = true;
+	w->nactive++;
+	d->stats.whois_connections_total++;
+	c->cfg_gen = irrd_cfg_hold(d);
+	c->holds_cfg = true;
+	c->sess = whois_session_new(&d->wctx);
+	c->timeout = whois_session_timeout(c->sess);
+	log_debug("%s: connection accepted", peer);
+	conn_arm_read(c);
+}
+
+static void accept_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct irrd_whoisd *w = arg;
+
+	(void)fd;
+	(void)what;
+	if (w->d->stopping)
+		return;
+	for (size_t i = 0; i < w->nlst; i++)
+		evconnlistener_enable(w->lst[i]);
+}
+
+static void accept_error_cb(struct evconnlistener *l, void *arg)
+{
+	struct irrd_whoisd *w = arg;
+	int err = EVUTIL_SOCKET_ERROR();
+	struct timeval tv = { 1, 0 };
+
+	(void)l;
+	log_warnx("whois: accept: %s", evutil_socket_error_to_string(err));
+	if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+		/* out of descriptors: pause a second rather than spin */
+		for (size_t i = 0; i < w->nlst; i++)
+			evconnlistener_disable(w->lst[i]);
+		event_add(w->accept_retry, &tv);
+	}
+}
+
+/* ---- the server ---- */
+
+struct irrd_whoisd *irrd_whoisd_new(struct irrd *d)
+{
+	struct irrd_whoisd *w = xcalloc(1, sizeof(*w));
+
+	w->d = d;
+	TAILQ_INIT(&w->conns);
+	TAILQ_INIT(&w->reap);
+	w->reap_ev = event_new(d->base, -1, 0, reap_cb, w);
+	w->accept_retry = evtimer_new(d->base, accept_retry_cb, w);
+	if (w->reap_ev == NULL || w->accept_retry == NULL)
+		fatalx("out of memory (whois server)");
+	return w;
+}
+
+int irrd_whoisd_bind(struct irrd_whoisd *w)
+{
+	const struct cfg_listener *lc = &w->d->cfg->whois;
+	bool v6only = irrd_listen_v6only(lc->interfaces, lc->ninterfaces);
+
+	if (lc->port <= 0 || lc->ninterfaces == 0)
+		return 0;
+	w->fds = xcalloc(lc->ninterfaces, sizeof(*w->fds));
+	w->addrs = xcalloc(lc->ninterfaces, sizeof(*w->addrs));
+	for (size_t i = 0; i < lc->ninterfaces; i++) {
+		int fd = irrd_listen_socket(lc->interfaces[i], lc->port, v6only);
+		if (fd == -1)
+			return -1;
+		w->fds[w->nfds] = fd;
+		w->addrs[w->nfds++] = xasprintf("%s port %d", lc->interfaces[i], lc->port);
+	}
+	return 0;
+}
+
+int irrd_whoisd_start(struct irrd_whoisd *w)
+{
+	for (size_t i = 0; i < w->nfds; i++) {
+		struct evconnlistener *l;
+		int fd = w->fds[i];
+
+		if (irrd_listen_start(fd) == -1)
+			return -1;
+		l = evconnlistener_new(w->d->base, accept_cb, w, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
+		if (l == NULL) {
+			log_errx("whois: %s: cannot listen", w->addrs[i]);
+			return -1;
+		}
+		w->fds[i] = -1;	/* the listener owns it */
+		evconnlistener_set_error_cb(l, accept_error_cb);
+		w->lst = xrealloc(w->lst, (w->nlst + 1) * sizeof(*w->lst));
+		w->lst[w->nlst++] = l;
+		log_info("whois: listening on %s", w->addrs[i]);
+	}
+	return 0;
+}
+
+void irrd_whoisd_stop_accepting(struct irrd_whoisd *w)
+{
+	for (size_t i = 0; i < w->nlst; i++)
+		evconnlistener_free(w->lst[i]);
+	free(w->lst);
+	w->lst = NULL;
+	w->nlst = 0;
+	event_del(w->accept_retry);
+	for (size_t i = 0; i < w->nfds; i++) {
+		if (w->fds[i] != -1)
+			close(w->fds[i]);
+		free(w->addrs[i]);
+	}
+	free(w->fds);
+	free(w->addrs);
+	w->fds = NULL;
+	w->addrs = NULL;
+	w->nfds = 0;
+}
+
+bool irrd_whoisd_drain(struct irrd_whoisd *w)
+{
+	struct wconn *c, *next;
+
+	for (c = TAILQ_FIRST(&w->conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->state == CONN_LINGER || evbuffer_get_length(c->out) == 0) {
+			conn_kill(c);
+		} else {
+			/* finish the answer being sent, read nothing more */
+			c->closing = true;
+			c->paused = false;
+			conn_arm_read(c);
+		}
+	}
+	return TAILQ_EMPTY(&w->conns);
+}
+
+size_t irrd_whoisd_nconns(const struct irrd_whoisd *w)
+{
+	return w->nactive;
+}
+
+void irrd_whoisd_free(struct irrd_whoisd *w)
+{
+	struct wconn *c;
+
+	if (w == NULL)
+		return;
+	irrd_whoisd_stop_accepting(w);
+	while ((c = TAILQ_FIRST(&w->conns)) != NULL)
+		conn_kill(c);
+	reap_cb(-1, 0, w);
+	event_free(w->reap_ev);
+	event_free(w->accept_retry);
+	free(w);
+}
+
+/* ---- HTTP helper ---- */
+
+#define INTERNAL_ERROR "An internal error occurred while processing this query."
+#define RIPE_NOT_FOUND "%  No entries found for the selected source(s).\n\n\n"
+
+int irrd_whois_unframe(struct evbuffer *answer, struct evbuffer *body)
+{
+	size_t len = evbuffer_get_length(answer);
+	char *a;
+
+	if (len == 0)
+		return 204;
+	a = (char *)evbuffer_pullup(answer, (ev_ssize_t)len);
+	if (a[0] == 'A') {
+		/* A<n>\n<data>\nC\n, n = data + 1 */
+		char *nl = memchr(a, '\n', len);
+		if (nl != NULL) {
+			size_t hdr = (size_t)(nl - a) + 1;
+			size_t n = strtoul(a + 1, NULL, 10);
+			if (n >= 1 && hdr + n + 2 <= len) {
+				evbuffer_drain(answer, hdr);
+				evbuffer_remove_buffer(answer, body, n - 1);
+				evbuffer_drain(answer, evbuffer_get_length(answer));
+				return evbuffer_get_length(body) ? 200 : 204;
+			}
+		}
+	} else if (len == 2 && (memcmp(a, "C\n", 2) == 0 || memcmp(a, "D\n", 2) == 0)) {
+		evbuffer_drain(answer, len);
+		return 204;
+	} else if (len >= 2 && a[0] == 'F' && a[1] == ' ') {
+		size_t mlen = len - 2;
+		int code;
+		while (mlen > 0 && a[2 + mlen - 1] == '\n')
+			mlen--;
+		code = (mlen == strlen(INTERNAL_ERROR) && memcmp(a + 2, INTERNAL_ERROR, mlen) == 0) ? 500 : 400;
+		evbuffer_add(body, a + 2, mlen);
+		evbuffer_drain(answer, len);
+		return code;
+	} else if (len == strlen(RIPE_NOT_FOUND) && memcmp(a, RIPE_NOT_FOUND, len) == 0) {
+		evbuffer_drain(answer, len);
+		return 204;
+	} else if (len >= 10 && memcmp(a, "%% ERROR: ", 10) == 0) {
+		size_t mlen = len - 10;
+		int code;
+		while (mlen > 0 && a[10 + mlen - 1] == '\n')
+			mlen--;
+		code = (mlen == strlen(INTERNAL_ERROR) && memcmp(a + 10, INTERNAL_ERROR, mlen) == 0) ? 500 : 400;
+		evbuffer_add(body, a + 10, mlen);
+		evbuffer_drain(answer, len);
+		return code;
+	}
+	/* RIPE style success: the result followed by "\n\n\n" */
+	if (len >= 3 && memcmp(a + len - 3, "\n\n\n", 3) == 0)
+		len -= 3;
+	evbuffer_remove_buffer(answer, body, len);
+	evbuffer_drain(answer, evbuffer_get_length(answer));
+	return evbuffer_get_length(body) ? 200 : 204;
+}
