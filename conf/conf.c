@@ -189,6 +189,7 @@ struct kspec {
 struct pctx {
 	struct cfg *cfg;
 	struct cfg_errs *e;
+	const struct ynode *irrd;	/* the mapping under "irrd" */
 	bool rtr_present;
 };
 
@@ -1167,7 +1168,9 @@ static void check_all(struct pctx *c)
 	bool authoritative = false;
 	static const char *const levels[] = { "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", NULL };
 
-	if (cfg->database_url == NULL || cfg->database_url[0] == '\0')
+	/* (A value of the wrong type has been reported already.) */
+	if ((cfg->database_url == NULL && is_null(ymap_get(c->irrd, "database_url"))) ||
+	    (cfg->database_url != NULL && cfg->database_url[0] == '\0'))
 		cfg_err(e, "irrd.database_url: required setting is missing");
 	if (cfg->email_from && strchr(cfg->email_from, '@') == NULL)
 		cfg_err(e, "irrd.email.from: must be an email address");
@@ -1351,6 +1354,7 @@ struct cfg *cfg_parse(const char *buf, size_t len, const char *name, char **errs
 	c.cfg = cfg;
 	c.e = &e;
 	c.rtr_present = false;
+	c.irrd = irrd;
 	walk_map(&c, top_keys, irrd, "irrd", cfg);
 	check_all(&c);
 	if (cfg->log_level == NULL)
