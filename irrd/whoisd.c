@@ -207,8 +207,8 @@ static void conn_arm_read(struct wconn *c)
 		event_add(c->rev, &tv);
 }
 
-/* Write what can be written now; arm the write event for the rest. */
-static void conn_flush(struct wconn *c)
+/* Write what the socket takes now; -1 if the connection died. */
+static int conn_write_out(struct wconn *c)
 {
 	struct irrd_stats *st = &c->w->d->stats;
 
@@ -219,13 +219,22 @@ static void conn_flush(struct wconn *c)
 				break;
 			log_debug("%s: write: %s", c->peer, strerror(errno));
 			conn_kill(c);
-			return;
+			return -1;
 		}
 		if (n == 0)
 			break;
 		st->whois_bytes_out += (uint64_t)n;
 	}
-	if (evbuffer_get_length(c->out) > 0) {
+	return 0;
+}
+
+/* Write what can be written now; arm the write event for the rest. */
+static void conn_flush(struct wconn *c)
+{
+	if (conn_write_out(c) == -1)
+		return;
+	if (evbuffer_get_length(c->out) > 0 || c->paused) {
+		/* (paused with nothing left: the write event resumes reading) */
 		/* the stall timer runs from the last progress, not from now */
 		if (!event_pending(c->wev, EV_WRITE, NULL)) {
 			struct timeval tv = { c->timeout, 0 };
@@ -350,8 +359,13 @@ static void conn_process(struct wconn *c)
 		char *s;
 
 		if (evbuffer_get_length(c->out) >= OUT_HIGH) {
-			c->paused = true;
-			break;
+			/* the socket may take it: then go on answering */
+			if (conn_write_out(c) == -1)
+				return;
+			if (evbuffer_get_length(c->out) >= OUT_LOW) {
+				c->paused = true;
+				break;
+			}
 		}
 		if (avail == 0)
 			break;
