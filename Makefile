@@ -85,16 +85,16 @@ deps:
 	@scripts/deps.sh
 
 # Every unit test, then the integration suite against a throwaway PostgreSQL.
+# The scripts build first (make -k all units): a build failure is counted as
+# a failed test and whatever did build still runs.
 test: deps
-	$(MAKE) all units
-	@BIN=$(BIN) BUILD=$(BUILD) scripts/run_tests.sh
+	+@MAKE="$(MAKE)" BIN=$(BIN) BUILD=$(BUILD) scripts/run_tests.sh
 
 run: deps all
 	@scripts/run_demo.sh
 
 check-shared: deps
-	$(MAKE) all units
-	@BIN=$(BIN) BUILD=$(BUILD) scripts/check_shared.sh
+	+@MAKE="$(MAKE)" BIN=$(BIN) BUILD=$(BUILD) scripts/check_shared.sh
 
 bench: deps
 	$(MAKE) all
@@ -103,7 +103,11 @@ bench: deps
 # libFuzzer targets need clang; each links the layer libraries built with clang.
 FUZZ_SECONDS ?= 60
 fuzz: deps
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/run_fuzz.sh
+	+@MAKE="$(MAKE)" FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/run_fuzz.sh
+
+# Stop the private PostgreSQL cluster of `make run` (its data stays in var/pg).
+pg-stop:
+	@if [ -d var/pg ]; then scripts/pg.sh stop var/pg; fi
 
 clean:
 	rm -rf build bin

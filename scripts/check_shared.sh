@@ -15,6 +15,7 @@ set -euo pipefail
 
 . "$(dirname "$0")/suites.sh"
 suites_init check_shared
+suites_build all units
 
 shared=${SHARED_DIR:-$SRCDIR/../shared}
 if [ ! -d "$shared" ]; then

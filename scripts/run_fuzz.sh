@@ -18,7 +18,8 @@ secs=${FUZZ_SECONDS:-60}
 case $secs in '' | *[!0-9]*) echo "$prog: FUZZ_SECONDS=$secs: not a number of seconds" >&2; exit 1 ;; esac
 
 MAKEVARS=(CC=clang SANITIZER=address,fuzzer-no-link)
-build=$(make -s --no-print-directory "${MAKEVARS[@]}" print-BUILD)
+MAKE=${MAKE:-make}
+build=$($MAKE -s --no-print-directory "${MAKEVARS[@]}" print-BUILD)
 mapfile -t srcs < <(find tests/fuzz -maxdepth 1 -name 'fuzz_*.c' | sort)
 if [ ${#srcs[@]} -eq 0 ]; then
 	echo "$prog: note: no fuzz targets in tests/fuzz/"
@@ -26,8 +27,16 @@ if [ ${#srcs[@]} -eq 0 ]; then
 	exit 0
 fi
 
-echo "$prog: building ${#srcs[@]} fuzz targets with clang (make ${MAKEVARS[*]} fuzzers)"
-make -j2 --no-print-directory "${MAKEVARS[@]}" fuzzers
+ran=0
+failed=0
+bad=()
+echo "$prog: building ${#srcs[@]} fuzz targets with clang (make -k ${MAKEVARS[*]} fuzzers)"
+rc=0
+$MAKE -k --no-print-directory "${MAKEVARS[@]}" fuzzers </dev/null || rc=$?
+if [ "$rc" -ne 0 ]; then
+	failed=$((failed + 1))
+	bad+=("build: 'make -k ${MAKEVARS[*]} fuzzers' failed (exit $rc); the targets that were built run anyway")
+fi
 
 top=build/fuzz
 seeds=$top/seeds
@@ -44,9 +53,6 @@ echo "$prog: $(find "$seeds" -type f | wc -l) seed inputs from tests/data"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=1:abort_on_error=0"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
-ran=0
-failed=0
-bad=()
 for src in "${srcs[@]}"; do
 	name=$(basename "$src" .c)
 	if [ $# -gt 0 ]; then
@@ -61,6 +67,11 @@ for src in "${srcs[@]}"; do
 	art=$top/artifacts/$name/
 	log=$top/logs/$name.log
 	mkdir -p "$corpus" "$art"
+	if [ ! -x "$bin" ]; then
+		failed=$((failed + 1))
+		bad+=("$name: not built")
+		continue
+	fi
 	echo "=== fuzz $name for ${secs}s"
 	rc=0
 	timeout -k 30 $((secs + 300)) "$bin" -max_total_time="$secs" -timeout=25 \

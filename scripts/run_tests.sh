@@ -4,6 +4,8 @@
 #
 #   BIN=bin BUILD=build/default scripts/run_tests.sh [PATTERN...]
 #
+# It first builds (make -k all units; IRRD_TEST_NO_BUILD=1 skips that): a
+# failed build counts as a failure, and whatever was built still runs.
 # Unit tests: the binaries $BUILD/tests/<name> of tests/unit/<name>.c
 #   (except *_shared_test, which `make check-shared` runs).
 # Integration tests: executable files named test_*.sh or test_*.py anywhere
@@ -17,6 +19,7 @@ set -euo pipefail
 
 . "$(dirname "$0")/suites.sh"
 suites_init run_tests
+suites_build all units
 suites_pg_start
 
 unit_tmo=${IRRD_UNIT_TIMEOUT:-300}

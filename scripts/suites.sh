@@ -155,6 +155,24 @@ suite_run() {
 	rm -rf "$IRRD_TEST_TMPDIR"
 }
 
+# suites_build TARGET...: `make -k TARGET...` (MAKE, SANITIZER and the
+# other command-line variables come from the calling make). A failed build
+# counts as one failure; the suites that did get built still run, and a
+# missing binary is a failure of its own suite.
+suites_build() {
+	local rc=0
+	if [ "${IRRD_TEST_NO_BUILD:-}" = 1 ]; then
+		return 0
+	fi
+	echo "=== build: make -k $*"
+	${MAKE:-make} -k --no-print-directory "$@" </dev/null 2>&1 || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		SUITES_FAILED=$((SUITES_FAILED + 1))
+		SUITES_BAD+=("build: 'make -k $*' failed (exit $rc); the suites that were built run anyway")
+		echo "=== FAILED build (exit $rc); running what was built"
+	fi
+}
+
 # suites_selected NAME [PATTERN...]: true when NAME matches one of the
 # patterns (shell globs against the suite name or path), or there are none.
 suites_selected() {
