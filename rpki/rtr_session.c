@@ -303,8 +303,12 @@ check_header(struct rtr_session *s, struct evbuffer *in, uint8_t ver, uint8_t ty
 	const uint8_t *p;
 	char text[160];
 
-	if (n > len)
+	/* Encapsulate what we have of the PDU, at least its header (8210bis
+	 * 5.8: never less than four octets), at most the report's room. */
+	if (n > len && len >= RTR_HEADER_LEN)
 		n = len;
+	if (n > RTR_HEADER_LEN && n > len)
+		n = RTR_HEADER_LEN;
 	if (n > RTR_PDU_MAX_LEN)
 		n = RTR_PDU_MAX_LEN;
 	if (type == RTR_PDU_ERROR_REPORT) {
