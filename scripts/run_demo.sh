@@ -55,6 +55,6 @@ $prog: serving the demo (Ctrl-C stops; \`make pg-stop\` stops PostgreSQL):
     whois -h 127.0.0.1 -p 8043 AS-DEMO        whois -h 127.0.0.1 -p 8043 '!iAS-DEMO,1'
     whois -h 127.0.0.1 -p 8043 '!r192.0.2.0/24,o'
     curl http://127.0.0.1:8080/v1/status/     curl 'http://127.0.0.1:8080/v1/whois/?q=!gAS64496'
-    rtrclient tcp 127.0.0.1 3323
+    rtrclient tcp -p 127.0.0.1 3323
 EOF
 exec bin/irrd --config "$VAR/irrd.yaml" --foreground
