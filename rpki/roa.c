@@ -527,6 +527,71 @@ static void parse_roas(struct jrd *j, struct roa_vec *rv, struct roa_errs *e,
 	}
 }
 
+static void add_assertions(struct roa_vec *rv, const struct slurm *slurm)
+{
+	uint32_t ta;
+
+	if (slurm == NULL)
+		return;
+	ta = roa_vec_ta(rv, ROA_TA_SLURM, strlen(ROA_TA_SLURM));
+	for (size_t i = 0; i < slurm->nprefix_assertions; i++) {
+		const struct slurm_prefix_assertion *pa = &slurm->prefix_assertions[i];
+		struct roa roa = { .prefix = pa->prefix, .maxlen = pa->maxlen, .asn = pa->asn, .ta = ta };
+
+		roa_vec_push(rv, &roa);
+	}
+}
+
+static bool roa_ok(const struct roa *r)
+{
+	unsigned max;
+
+	if (r->prefix.family != IP_AF4 && r->prefix.family != IP_AF6)
+		return false;
+	max = ip_maxlen(r->prefix.family);
+	if (r->prefix.len > max || r->maxlen < r->prefix.len || r->maxlen > max)
+		return false;
+	for (unsigned b = r->prefix.len; b < 128; b++)
+		if (ip_bit(r->prefix.a, b))
+			return false;
+	return true;
+}
+
+struct roa_set *roa_set_new(const struct roa *roas, size_t n, const char *const *tas, size_t ntas,
+			    const struct slurm *slurm)
+{
+	struct roa_vec rv;
+	struct filters f;
+	uint32_t *map;
+	size_t nfiltered = 0;
+	struct roa_set *set = NULL;
+
+	roa_vec_init(&rv);
+	filters_build(&f, slurm);
+	map = xcalloc(ntas ? ntas : 1, sizeof(*map));
+	for (size_t i = 0; i < ntas; i++)
+		map[i] = roa_vec_ta(&rv, tas[i], strlen(tas[i]));
+	for (size_t i = 0; i < n; i++) {
+		struct roa r = roas[i];
+
+		if (r.ta >= ntas || !roa_ok(&r))
+			goto out;
+		r.ta = map[r.ta];
+		if (slurm && filtered(&f, &r))
+			nfiltered++;
+		else
+			roa_vec_push(&rv, &r);
+	}
+	add_assertions(&rv, slurm);
+	set = roa_set_build(&rv);
+	set->nfiltered = nfiltered;
+out:
+	free(map);
+	roa_vec_free(&rv);
+	filters_free(&f);
+	return set;
+}
+
 struct roa_set *roa_parse(const char *buf, size_t len, const char *name,
 			  const struct slurm *slurm, char **errmsg)
 {
@@ -571,16 +636,7 @@ struct roa_set *roa_parse(const char *buf, size_t len, const char *name,
 		roa_errs_add(&e, "root key \"roas\" not found");
 	if (e.count)
 		goto out;
-	if (slurm) {
-		uint32_t ta = roa_vec_ta(&rv, ROA_TA_SLURM, strlen(ROA_TA_SLURM));
-
-		for (size_t i = 0; i < slurm->nprefix_assertions; i++) {
-			const struct slurm_prefix_assertion *pa = &slurm->prefix_assertions[i];
-			struct roa roa = { .prefix = pa->prefix, .maxlen = pa->maxlen, .asn = pa->asn, .ta = ta };
-
-			roa_vec_push(&rv, &roa);
-		}
-	}
+	add_assertions(&rv, slurm);
 	set = roa_set_build(&rv);
 	set->nfiltered = nfiltered;
 out:

@@ -127,6 +127,14 @@ struct roa_set *roa_parse(const char *buf, size_t len, const char *name,
  */
 struct roa_set *roa_load(const char *roa_url, const char *slurm_url, long timeout,
 			 char **errmsg);
+/*
+ * A set from VRPs someone else produced (the bundled validator): tas[r->ta]
+ * names each one's trust anchor. SLURM, if given, applies as in
+ * roa_parse(). Copies everything. NULL if a VRP is malformed (unknown family
+ * or ta, host bits set, maxlen out of range).
+ */
+struct roa_set *roa_set_new(const struct roa *roas, size_t n, const char *const *tas, size_t ntas,
+			    const struct slurm *slurm);
 /* An empty set (RPKI-aware mode with nothing loaded yet, tests). */
 struct roa_set *roa_set_new_empty(void);
 void roa_set_free(struct roa_set *set);
