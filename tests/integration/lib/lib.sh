@@ -38,11 +38,21 @@ it_begin() {
 	trap it_cleanup EXIT
 }
 
+# it_on_exit CMD...: run CMD (one string, eval'd) when the test exits, before
+# the temp dir goes.
+IT_ON_EXIT=()
+it_on_exit() {
+	IT_ON_EXIT+=("$*")
+}
+
 it_cleanup() {
-	local rc=$?
+	local rc=$? c
 	if [ -n "$IT_IRRD_PID" ]; then
 		kill -KILL "$IT_IRRD_PID" 2>/dev/null || :
 	fi
+	for c in "${IT_ON_EXIT[@]}"; do
+		eval "$c" || :
+	done
 	if [ -n "$IT_TMP" ]; then
 		rm -rf "$IT_TMP"
 	fi
