@@ -15,7 +15,6 @@ set -euo pipefail
 
 . "$(dirname "$0")/suites.sh"
 suites_init check_shared
-suites_build all units
 
 shared=${SHARED_DIR:-$SRCDIR/../shared}
 if [ ! -d "$shared" ]; then
@@ -24,6 +23,7 @@ fi
 SHARED_DIR=$(cd "$shared" && pwd)
 export SHARED_DIR
 
+suites_build all units
 suites_pg_start
 tmo=${IRRD_SHARED_TIMEOUT:-1800}
 
