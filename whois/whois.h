@@ -33,6 +33,10 @@ int whois_index_del(struct whois_index *idx, const char *source, enum rpsl_class
 /* Remove every object of a source (before a RELOAD). */
 void whois_index_drop_source(struct whois_index *idx, const char *source);
 size_t whois_index_count(const struct whois_index *idx);
+/* Change the RPKI state of one object without re-adding it (ROA import);
+ * 0 if it was there, -1 if not. */
+int whois_index_set_rpki(struct whois_index *idx, const char *source, enum rpsl_class cls, const char *pk,
+			 enum rpki_state st);
 
 /* Per-source serial information for !j, -q sources and !J (kept by the daemon). */
 struct whois_source_status {
@@ -42,7 +46,27 @@ struct whois_source_status {
 	int64_t serial_last_export;				/* -1 if none */
 	int64_t serial_newest_mirror;				/* -1 if none */
 	const char *last_error;					/* NULL if none */
+	/* For !J; NULL / false if unknown. ISO 8601 with offset, e.g.
+	 * "2024-01-01T00:00:00+00:00" as IRRd prints them. */
+	const char *rpsl_data_updated;
+	const char *last_update;
+	bool synchronised_serials;
 };
+
+/*
+ * NRTM hook for -g (the nrtm/ module fills it in). The engine has already
+ * checked the query syntax, that the source exists and that the client is
+ * in its nrtm_access_list. Return 0 with *out (malloc'd, caller frees, the
+ * answer text without the final "\n\n\n") or -1 with *error (malloc'd, the
+ * IRRd error message, sent as "%% ERROR: <error>"). to_last: the query
+ * asked for "FIRST-LAST" (serial_last is then 0). version is 1 or 3; source
+ * is upper case. The answer is sent without masking password hashes (the
+ * hook decides, as IRRd's NRTMGenerator does). Without a hook, or for a
+ * source without keep_journal, -g answers IRRd's "No journal kept for this
+ * source, unable to serve NRTM queries".
+ */
+typedef int (*whois_nrtm_fn)(void *arg, const char *source, int version, int64_t serial_first,
+			     int64_t serial_last, bool to_last, char **out, size_t *outlen, char **error);
 
 /* What the engine needs from its host; the daemon keeps it current. */
 struct whois_context {
@@ -51,6 +75,8 @@ struct whois_context {
 	const struct whois_source_status *status;
 	size_t nstatus;
 	const char *version;		/* for !v / -V, e.g. "irrd-c 0.1" */
+	whois_nrtm_fn nrtm;		/* NULL until the NRTM module exists */
+	void *nrtm_arg;
 };
 
 /* ---- one client connection ---- */
@@ -64,5 +90,10 @@ enum whois_result whois_session_query(struct whois_session *s, const char *line,
 				      struct evbuffer *out);
 /* Idle timeout in seconds (default 30, changed by !t). */
 int whois_session_timeout(const struct whois_session *s);
+/* The client's address, for the nrtm_access_list checks of -g and
+ * -q sources (without it, those answer as for a client not listed). */
+void whois_session_set_peer(struct whois_session *s, const struct ip_addr *addr);
+/* The user agent set with !n or -V, NULL if none (for logging). */
+const char *whois_session_user_agent(const struct whois_session *s);
 
 #endif

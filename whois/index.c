@@ -1,0 +1,561 @@
+/*
+ * index.c - the in-memory object store and its indexes.
+ *
+ * Every object lives in one allocation (struct wobj) in a hash table keyed
+ * by (source, class, primary key). Around it:
+ *   - origin -> route/route6 objects per family (worigin), with a cached,
+ *     sorted prefix list per family for !g, !6, !a and route-set members;
+ *   - one prefix tree per family over every object that is one prefix
+ *     (route, route6, inetnum/inet6num that are a prefix), plus a list of
+ *     the other address ranges, for !r, -x/-l/-L/-M and free text;
+ *   - (lookup attribute, value) -> objects for -i, !o and mbrs-by-ref
+ *     (member-of), keyed by IRRd's lookup attributes;
+ *   - person, role and as-block objects, scanned by free-text search.
+ * Set members live in the set object itself and are looked up by name
+ * through the main table when a query resolves them.
+ *
+ * put / del / set_rpki are O(size of the object) and never rebuild more
+ * than one origin's cached prefix list.
+ */
+#include "whois/whois_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "rpsl/log.h"
+
+const char *const wattr_names[WA_COUNT] = {
+	"admin-c", "mbrs-by-ref", "member-of", "members", "mnt-by", "mp-members",
+	"origin", "person", "role", "tech-c", "zone-c",
+};
+
+int wattr_lookup(const char *name, size_t len)
+{
+	for (int i = 0; i < WA_COUNT; i++)
+		if (w_ieq(name, len, wattr_names[i]))
+			return i;
+	return -1;
+}
+
+struct whois_index *whois_index_new(void)
+{
+	struct whois_index *idx = xcalloc(1, sizeof(*idx));
+	idx->tabsize = 1024;
+	idx->tab = xcalloc(idx->tabsize, sizeof(*idx->tab));
+	idx->ptabsize = 1024;
+	idx->ptab = xcalloc(idx->ptabsize, sizeof(*idx->ptab));
+	idx->otabsize = 1024;
+	idx->otab = xcalloc(idx->otabsize, sizeof(*idx->otab));
+	idx->radix[0] = wradix_new(4);
+	idx->radix[1] = wradix_new(6);
+	return idx;
+}
+
+void whois_index_free(struct whois_index *idx)
+{
+	if (idx == NULL)
+		return;
+	for (size_t i = 0; i < idx->tabsize; i++) {
+		struct wobj *o = idx->tab[i];
+		while (o) {
+			struct wobj *next = o->hnext;
+			free(o);
+			o = next;
+		}
+	}
+	free(idx->tab);
+	for (size_t i = 0; i < idx->ptabsize; i++) {
+		struct wpost *p = idx->ptab[i];
+		while (p) {
+			struct wpost *next = p->hnext;
+			ptrset_free(&p->objs);
+			free(p);
+			p = next;
+		}
+	}
+	free(idx->ptab);
+	for (size_t i = 0; i < idx->otabsize; i++) {
+		struct worigin *or = idx->otab[i];
+		while (or) {
+			struct worigin *next = or->hnext;
+			ptrset_free(&or->routes[0]);
+			ptrset_free(&or->routes[1]);
+			wres_cache_clear(or);
+			free(or);
+			or = next;
+		}
+	}
+	free(idx->otab);
+	wradix_free(idx->radix[0]);
+	wradix_free(idx->radix[1]);
+	ptrset_free(&idx->ranges);
+	for (int c = 0; c < RPSL_CLASS_COUNT; c++)
+		ptrset_free(&idx->byclass[c]);
+	for (unsigned i = 0; i < idx->nsrc; i++)
+		free(idx->srcnames[i]);
+	free(idx);
+}
+
+size_t whois_index_count(const struct whois_index *idx)
+{
+	return idx->count;
+}
+
+/* ---------------------------------------------------------------- sources */
+
+int widx_source_id(const struct whois_index *idx, const char *name)
+{
+	for (unsigned i = 0; i < idx->nsrc; i++)
+		if (strcasecmp(idx->srcnames[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int source_id_add(struct whois_index *idx, const char *name)
+{
+	int id = widx_source_id(idx, name);
+	if (id >= 0)
+		return id;
+	if (idx->nsrc >= WHOIS_MAX_SOURCES)
+		return -1;
+	idx->srcnames[idx->nsrc] = xstrdup(name);
+	w_upper(idx->srcnames[idx->nsrc], strlen(name));
+	return (int)idx->nsrc++;
+}
+
+/* ---------------------------------------------------------------- main table */
+
+static uint64_t obj_hash(unsigned src, enum rpsl_class cls, const char *pk, size_t pklen)
+{
+	return whash(pk, pklen, (uint64_t)src * 64 + (uint64_t)cls);
+}
+
+struct wobj *widx_get(const struct whois_index *idx, unsigned src, enum rpsl_class cls, const char *pk, size_t pklen)
+{
+	uint64_t h = obj_hash(src, cls, pk, pklen);
+	for (struct wobj *o = idx->tab[h & (idx->tabsize - 1)]; o; o = o->hnext)
+		if (o->hash == h && o->src == src && o->cls == cls && o->pk_len == pklen &&
+		    memcmp(wobj_pk(o), pk, pklen) == 0)
+			return o;
+	return NULL;
+}
+
+static void tab_grow(struct whois_index *idx)
+{
+	size_t nsize = idx->tabsize * 2;
+	struct wobj **nt = xcalloc(nsize, sizeof(*nt));
+	for (size_t i = 0; i < idx->tabsize; i++) {
+		struct wobj *o = idx->tab[i];
+		while (o) {
+			struct wobj *next = o->hnext;
+			size_t b = o->hash & (nsize - 1);
+			o->hnext = nt[b];
+			nt[b] = o;
+			o = next;
+		}
+	}
+	free(idx->tab);
+	idx->tab = nt;
+	idx->tabsize = nsize;
+}
+
+/* ---------------------------------------------------------------- postings */
+
+static uint64_t post_hash(enum wattr attr, const char *value, size_t len)
+{
+	return whash(value, len, 1000 + (uint64_t)attr);
+}
+
+const struct wpost *widx_post(const struct whois_index *idx, enum wattr attr, const char *value, size_t len)
+{
+	uint64_t h = post_hash(attr, value, len);
+	for (struct wpost *p = idx->ptab[h & (idx->ptabsize - 1)]; p; p = p->hnext)
+		if (p->hash == h && p->attr == attr && strncmp(p->value, value, len) == 0 && p->value[len] == '\0')
+			return p;
+	return NULL;
+}
+
+static void ptab_grow(struct whois_index *idx)
+{
+	size_t nsize = idx->ptabsize * 2;
+	struct wpost **nt = xcalloc(nsize, sizeof(*nt));
+	for (size_t i = 0; i < idx->ptabsize; i++) {
+		struct wpost *p = idx->ptab[i];
+		while (p) {
+			struct wpost *next = p->hnext;
+			size_t b = p->hash & (nsize - 1);
+			p->hnext = nt[b];
+			nt[b] = p;
+			p = next;
+		}
+	}
+	free(idx->ptab);
+	idx->ptab = nt;
+	idx->ptabsize = nsize;
+}
+
+static void post_add(struct whois_index *idx, enum wattr attr, const char *value, struct wobj *o)
+{
+	size_t len = strlen(value);
+	struct wpost *p = (struct wpost *)widx_post(idx, attr, value, len);
+	if (p == NULL) {
+		if (idx->pcount >= idx->ptabsize)
+			ptab_grow(idx);
+		p = xcalloc(1, sizeof(*p) + len + 1);
+		p->hash = post_hash(attr, value, len);
+		p->attr = (uint8_t)attr;
+		memcpy(p->value, value, len + 1);
+		size_t b = p->hash & (idx->ptabsize - 1);
+		p->hnext = idx->ptab[b];
+		idx->ptab[b] = p;
+		idx->pcount++;
+	}
+	ptrset_add(&p->objs, o);
+}
+
+static void post_del(struct whois_index *idx, enum wattr attr, const char *value, struct wobj *o)
+{
+	size_t len = strlen(value);
+	uint64_t h = post_hash(attr, value, len);
+	struct wpost **pp = &idx->ptab[h & (idx->ptabsize - 1)];
+	for (; *pp; pp = &(*pp)->hnext) {
+		struct wpost *p = *pp;
+		if (p->hash != h || p->attr != attr || strcmp(p->value, value) != 0)
+			continue;
+		ptrset_del(&p->objs, o);
+		if (p->objs.n == 0) {
+			*pp = p->hnext;
+			ptrset_free(&p->objs);
+			free(p);
+			idx->pcount--;
+		}
+		return;
+	}
+}
+
+/* ---------------------------------------------------------------- origins */
+
+static size_t origin_bucket(uint32_t asn, size_t size)
+{
+	return (size_t)(((uint64_t)asn * 0x9e3779b97f4a7c15ULL) >> 32) & (size - 1);
+}
+
+struct worigin *widx_origin(const struct whois_index *idx, uint32_t asn)
+{
+	for (struct worigin *or = idx->otab[origin_bucket(asn, idx->otabsize)]; or; or = or->hnext)
+		if (or->asn == asn)
+			return or;
+	return NULL;
+}
+
+static struct worigin *origin_get(struct whois_index *idx, uint32_t asn)
+{
+	struct worigin *or = widx_origin(idx, asn);
+	if (or)
+		return or;
+	if (idx->ocount >= idx->otabsize) {
+		size_t nsize = idx->otabsize * 2;
+		struct worigin **nt = xcalloc(nsize, sizeof(*nt));
+		for (size_t i = 0; i < idx->otabsize; i++) {
+			struct worigin *x = idx->otab[i];
+			while (x) {
+				struct worigin *next = x->hnext;
+				size_t b = origin_bucket(x->asn, nsize);
+				x->hnext = nt[b];
+				nt[b] = x;
+				x = next;
+			}
+		}
+		free(idx->otab);
+		idx->otab = nt;
+		idx->otabsize = nsize;
+	}
+	or = xcalloc(1, sizeof(*or));
+	or->asn = asn;
+	size_t b = origin_bucket(asn, idx->otabsize);
+	or->hnext = idx->otab[b];
+	idx->otab[b] = or;
+	idx->ocount++;
+	return or;
+}
+
+static void origin_release(struct whois_index *idx, struct worigin *or)
+{
+	if (or->routes[0].n || or->routes[1].n)
+		return;
+	struct worigin **pp = &idx->otab[origin_bucket(or->asn, idx->otabsize)];
+	for (; *pp; pp = &(*pp)->hnext) {
+		if (*pp == or) {
+			*pp = or->hnext;
+			wres_cache_clear(or);
+			ptrset_free(&or->routes[0]);
+			ptrset_free(&or->routes[1]);
+			free(or);
+			idx->ocount--;
+			return;
+		}
+	}
+}
+
+static bool is_route(const struct wobj *o)
+{
+	return (o->cls == RPSL_ROUTE || o->cls == RPSL_ROUTE6) && (o->flags & WOBJ_HAS_ORIGIN) &&
+	       (o->flags & WOBJ_HAS_PREFIX);
+}
+
+/* ---------------------------------------------------------------- link / unlink */
+
+static void obj_link(struct whois_index *idx, struct wobj *o)
+{
+	if (idx->count >= idx->tabsize)
+		tab_grow(idx);
+	size_t b = o->hash & (idx->tabsize - 1);
+	o->hnext = idx->tab[b];
+	idx->tab[b] = o;
+	idx->count++;
+
+	int fam = o->family == 6 ? 1 : 0;
+	if (is_route(o)) {
+		struct worigin *or = origin_get(idx, o->origin);
+		ptrset_add(&or->routes[fam], o);
+		wres_cache_clear(or);
+	}
+	if (o->flags & WOBJ_HAS_PREFIX)
+		wradix_add(idx->radix[fam], o->ip_first, o->plen, o);
+	else if (o->flags & WOBJ_HAS_IP)
+		ptrset_add(&idx->ranges, o);
+	if (o->cls == RPSL_PERSON || o->cls == RPSL_ROLE || o->cls == RPSL_AS_BLOCK)
+		ptrset_add(&idx->byclass[o->cls], o);
+	uint8_t attr;
+	const char *val;
+	WOBJ_KEYS_FOREACH(o, kp, attr, val)
+		post_add(idx, (enum wattr)attr, val, o);
+}
+
+static void obj_unlink(struct whois_index *idx, struct wobj *o)
+{
+	struct wobj **pp = &idx->tab[o->hash & (idx->tabsize - 1)];
+	for (; *pp; pp = &(*pp)->hnext) {
+		if (*pp == o) {
+			*pp = o->hnext;
+			break;
+		}
+	}
+	idx->count--;
+
+	int fam = o->family == 6 ? 1 : 0;
+	if (is_route(o)) {
+		struct worigin *or = widx_origin(idx, o->origin);
+		if (or) {
+			ptrset_del(&or->routes[fam], o);
+			wres_cache_clear(or);
+			origin_release(idx, or);
+		}
+	}
+	if (o->flags & WOBJ_HAS_PREFIX)
+		wradix_del(idx->radix[fam], o->ip_first, o->plen, o);
+	else if (o->flags & WOBJ_HAS_IP)
+		ptrset_del(&idx->ranges, o);
+	if (o->cls == RPSL_PERSON || o->cls == RPSL_ROLE || o->cls == RPSL_AS_BLOCK)
+		ptrset_del(&idx->byclass[o->cls], o);
+	uint8_t attr;
+	const char *val;
+	WOBJ_KEYS_FOREACH(o, kp, attr, val)
+		post_del(idx, (enum wattr)attr, val, o);
+}
+
+/* ---------------------------------------------------------------- put / del */
+
+/* Collect the lookup keys of obj into b (attr+1, value, NUL), upper case
+ * and without repeats. */
+static void collect_keys(const struct rpsl_object *obj, struct wbuf *b)
+{
+	for (int a = 0; a < WA_COUNT; a++) {
+		if (a == WA_ORIGIN)	/* answered from the origin index */
+			continue;
+		if (!rpsl_class_has_attr(obj->cls, wattr_names[a]))
+			continue;
+		struct rpsl_values vals = rpsl_get(obj, wattr_names[a]);
+		for (size_t i = 0; i < vals.n; i++) {
+			size_t vl = strlen(vals.v[i]);
+			if (vl == 0)
+				continue;
+			wbuf_addc(b, (char)(a + 1));
+			size_t at = b->len;
+			wbuf_add(b, vals.v[i], vl);
+			w_upper(b->p + at, vl);
+			wbuf_addc(b, '\0');
+		}
+	}
+	/* Remove repeats in place (a posting holds an object once). */
+	struct strset seen = { 0 };
+	size_t r = 0, w = 0;
+	while (r < b->len) {
+		size_t l = strlen(b->p + r) + 1;
+		if (w != r)
+			memmove(b->p + w, b->p + r, l);
+		if (strset_add(&seen, b->p + w))
+			w += l;
+		r += l;
+	}
+	strset_free(&seen);
+	b->len = w;
+}
+
+static void collect_members(const struct rpsl_object *obj, struct wbuf *b, uint32_t *n)
+{
+	static const char *const attrs[] = { "members", "mp-members" };
+	*n = 0;
+	if (obj->cls != RPSL_AS_SET && obj->cls != RPSL_ROUTE_SET)
+		return;
+	for (size_t a = 0; a < 2; a++) {
+		struct rpsl_values vals = rpsl_get(obj, attrs[a]);
+		for (size_t i = 0; i < vals.n; i++) {
+			wbuf_add(b, vals.v[i], strlen(vals.v[i]) + 1);
+			(*n)++;
+		}
+	}
+}
+
+void whois_index_put(struct whois_index *idx, const struct rpsl_object *obj,
+		     const char *text, size_t len, enum rpki_state st)
+{
+	if (obj == NULL || obj->pk == NULL || obj->source == NULL || obj->cls <= RPSL_CLASS_UNKNOWN ||
+	    obj->cls >= RPSL_CLASS_COUNT) {
+		log_warnx("whois index: object %s without class, key or source not indexed",
+			  obj && obj->pk ? obj->pk : "(unnamed)");
+		return;
+	}
+	int src = source_id_add(idx, obj->source);
+	if (src < 0) {
+		log_warnx("whois index: %s: more than %d sources, object %s not indexed", obj->source,
+			  WHOIS_MAX_SOURCES, obj->pk);
+		return;
+	}
+	size_t pklen = strlen(obj->pk);
+	struct wobj *old = widx_get(idx, (unsigned)src, obj->cls, obj->pk, pklen);
+	if (old) {
+		obj_unlink(idx, old);
+		free(old);
+	}
+
+	struct wbuf keys = { 0 }, members = { 0 };
+	uint32_t nmembers;
+	collect_keys(obj, &keys);
+	collect_members(obj, &members, &nmembers);
+
+	bool add_nl = len == 0 || text[len - 1] != '\n';
+	size_t tlen = len + (add_nl ? 1 : 0);
+	struct wobj *o = xmalloc(sizeof(*o) + pklen + 1 + tlen + 1 + keys.len + members.len);
+	memset(o, 0, sizeof(*o));
+	o->src = (uint16_t)src;
+	o->cls = (uint8_t)obj->cls;
+	o->rpki = (uint8_t)st;
+	o->pk_len = (uint32_t)pklen;
+	o->text_len = (uint32_t)tlen;
+	o->keys_len = (uint32_t)keys.len;
+	o->members_len = (uint32_t)members.len;
+	o->nmembers = nmembers;
+	o->hash = obj_hash((unsigned)src, obj->cls, obj->pk, pklen);
+	char *d = o->data;
+	memcpy(d, obj->pk, pklen + 1);
+	d += pklen + 1;
+	memcpy(d, text, len);
+	if (add_nl)
+		d[len] = '\n';
+	d[tlen] = '\0';
+	d += tlen + 1;
+	if (keys.len)
+		memcpy(d, keys.p, keys.len);
+	d += keys.len;
+	if (members.len)
+		memcpy(d, members.p, members.len);
+	wbuf_free(&keys);
+	wbuf_free(&members);
+
+	if (obj->has_ip) {
+		o->flags |= WOBJ_HAS_IP;
+		o->family = obj->ip_first.family == IP_AF6 ? 6 : 4;
+		memcpy(o->ip_first, obj->ip_first.a, 16);
+		memcpy(o->ip_last, obj->ip_last.a, 16);
+	}
+	if (obj->has_prefix) {
+		o->flags |= WOBJ_HAS_PREFIX | WOBJ_HAS_IP;
+		o->family = obj->prefix.family == IP_AF6 ? 6 : 4;
+		o->plen = obj->prefix.len;
+		memcpy(o->ip_first, obj->prefix.a, 16);
+		if (!obj->has_ip) {
+			/* Last address: the host bits set. */
+			unsigned bits = o->family == 6 ? 128 : 32;
+			memcpy(o->ip_last, obj->prefix.a, 16);
+			for (unsigned i = o->plen; i < bits; i++)
+				o->ip_last[i >> 3] |= (uint8_t)(0x80 >> (i & 7));
+		}
+	}
+	if (obj->has_origin) {
+		o->flags |= WOBJ_HAS_ORIGIN;
+		o->origin = obj->origin;
+	}
+	if (obj->has_asn) {
+		o->flags |= WOBJ_HAS_ASN;
+		o->asn_first = obj->asn_first;
+		o->asn_last = obj->asn_last;
+	} else if (obj->has_origin) {
+		/* IRRd keeps a route's origin in asn_first/asn_last. */
+		o->flags |= WOBJ_HAS_ASN;
+		o->asn_first = o->asn_last = obj->origin;
+	}
+	obj_link(idx, o);
+}
+
+int whois_index_del(struct whois_index *idx, const char *source, enum rpsl_class cls, const char *pk)
+{
+	int src = widx_source_id(idx, source);
+	if (src < 0)
+		return -1;
+	struct wobj *o = widx_get(idx, (unsigned)src, cls, pk, strlen(pk));
+	if (o == NULL)
+		return -1;
+	obj_unlink(idx, o);
+	free(o);
+	return 0;
+}
+
+int whois_index_set_rpki(struct whois_index *idx, const char *source, enum rpsl_class cls, const char *pk,
+			 enum rpki_state st)
+{
+	int src = widx_source_id(idx, source);
+	if (src < 0)
+		return -1;
+	struct wobj *o = widx_get(idx, (unsigned)src, cls, pk, strlen(pk));
+	if (o == NULL)
+		return -1;
+	if (o->rpki != (uint8_t)st) {
+		o->rpki = (uint8_t)st;
+		if (is_route(o)) {
+			struct worigin *or = widx_origin(idx, o->origin);
+			if (or)
+				wres_cache_clear(or);
+		}
+	}
+	return 0;
+}
+
+void whois_index_drop_source(struct whois_index *idx, const char *source)
+{
+	int src = widx_source_id(idx, source);
+	if (src < 0)
+		return;
+	for (size_t i = 0; i < idx->tabsize; i++) {
+		struct wobj *o = idx->tab[i];
+		while (o) {
+			struct wobj *next = o->hnext;
+			if (o->src == (unsigned)src) {
+				obj_unlink(idx, o);
+				free(o);
+			}
+			o = next;
+		}
+	}
+}

@@ -1,0 +1,312 @@
+/*
+ * whois_int.h - internals of the whois layer, shared by its files:
+ * util.c (buffers, hashing, pointer sets, IPy-compatible address parsing,
+ * text helpers), index.c (the object store and its indexes), radix.c
+ * (prefix trees), resolve.c (set expansion and prefix lists), search.c
+ * (object queries and their rendering) and session.c (the query parser).
+ *
+ * Nothing here is thread-safe: the daemon runs the index and all sessions
+ * on one event loop thread.
+ */
+#ifndef WHOIS_WHOIS_INT_H
+#define WHOIS_WHOIS_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rpsl/rpsl.h"
+#include "whois/whois.h"
+
+/* ---------------------------------------------------------------- util */
+
+/* A growable byte buffer; p is NUL-terminated whenever len > 0 or cap > 0. */
+struct wbuf {
+	char *p;
+	size_t len, cap;
+};
+void wbuf_reserve(struct wbuf *b, size_t extra);
+void wbuf_add(struct wbuf *b, const void *data, size_t n);
+void wbuf_addc(struct wbuf *b, char c);
+void wbuf_adds(struct wbuf *b, const char *s);
+void wbuf_printf(struct wbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void wbuf_reset(struct wbuf *b);
+void wbuf_free(struct wbuf *b);
+
+/* Bump allocator for per-query scratch; reset after each query. */
+struct warena_chunk;
+struct warena {
+	struct warena_chunk *head;
+	size_t used_total;
+};
+void *warena_alloc(struct warena *a, size_t n);
+char *warena_strndup(struct warena *a, const char *s, size_t n);
+void warena_reset(struct warena *a);
+void warena_free(struct warena *a);
+
+uint64_t whash(const void *p, size_t n, uint64_t seed);
+static inline uint64_t whash_ptr(const void *p)
+{
+	uint64_t x = (uint64_t)(uintptr_t)p;
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
+/*
+ * A set of pointers with O(1) add and delete. Up to PTRSET_SMALL entries
+ * it is a dense array; beyond that an open-addressing table (linear
+ * probing, backward-shift deletion, so no tombstones).
+ */
+#define PTRSET_SMALL 8
+struct ptrset {
+	void **v;
+	uint32_t n, cap;
+};
+void ptrset_add(struct ptrset *s, void *p);	/* p must not be present */
+bool ptrset_del(struct ptrset *s, void *p);
+void ptrset_free(struct ptrset *s);
+static inline uint32_t ptrset_slots(const struct ptrset *s)
+{
+	return s->cap <= PTRSET_SMALL ? s->n : s->cap;
+}
+#define PTRSET_FOREACH(s, i, p) \
+	for (uint32_t i = 0; i < ptrset_slots(s); i++) \
+		if (((p) = (s)->v[i]) != NULL)
+
+/* A set of strings (not copied) for per-query de-duplication. */
+struct strset {
+	const char **v;
+	uint32_t *h;
+	uint32_t n, cap;
+};
+/* true if added, false if it was present */
+bool strset_add(struct strset *s, const char *str);
+bool strset_has(const struct strset *s, const char *str);
+void strset_free(struct strset *s);
+
+/* Python's int(s, base) for base 10 or 16 on ASCII text: surrounding
+ * whitespace, a sign, '_' between digits, "0x" for base 16. Values beyond
+ * 128 bits set *overflow. false if Python would raise ValueError. */
+bool py_int(const char *s, size_t len, int base, bool *neg, unsigned __int128 *val, bool *overflow);
+
+/* IPy's IP(text): an address or network in any of IPy's notations.
+ * false where IPy raises ValueError. */
+struct wprefix {
+	uint8_t family;		/* 4 or 6 */
+	uint8_t len;
+	uint8_t a[16];		/* network order */
+};
+bool ipy_parse(const char *s, size_t len, struct wprefix *out);
+
+/* "a.b.c.d/n" and RFC 5952 "x::y/n"; buf needs 50 bytes. Returns length. */
+size_t wprefix_format(uint8_t family, const uint8_t *a, uint8_t len, char *buf);
+size_t waddr_format(uint8_t family, const uint8_t *a, char *buf);
+
+/* parse_as_number(): "AS<int>" (case-insensitive) -> asn. On failure
+ * appends IRRd's message to err (if not NULL). */
+bool w_parse_as_number(const char *s, size_t len, uint32_t *asn, struct wbuf *err);
+
+/* Python's str.strip() on UTF-8 text. */
+void w_strip(const char **s, size_t *len);
+bool w_isspace_at(const char *s, size_t len, size_t *clen);
+
+/* Decode a query line as IRRd does (UTF-8, invalid bytes as "\xNN"). */
+void w_sanitize_utf8(const char *in, size_t len, struct wbuf *out);
+
+/* Replace password hashes as IRRd's remove_auth_hashes(); false (and out
+ * untouched) when there is nothing to replace. */
+bool w_mask_auth(const char *in, size_t len, struct wbuf *out);
+
+void w_upper(char *s, size_t len);
+bool w_ieq(const char *a, size_t alen, const char *b);	/* ASCII case-insensitive, b NUL-terminated */
+
+/* ---------------------------------------------------------------- index */
+
+#define WHOIS_MAX_SOURCES 256
+struct wsrcmask {
+	uint64_t w[WHOIS_MAX_SOURCES / 64];
+};
+static inline bool wsrcmask_has(const struct wsrcmask *m, unsigned id)
+{
+	return (m->w[id >> 6] >> (id & 63)) & 1;
+}
+static inline void wsrcmask_set(struct wsrcmask *m, unsigned id)
+{
+	m->w[id >> 6] |= 1ULL << (id & 63);
+}
+
+/* Lookup attributes (IRRd's lookup_field_names(), sorted). */
+enum wattr {
+	WA_ADMIN_C, WA_MBRS_BY_REF, WA_MEMBER_OF, WA_MEMBERS, WA_MNT_BY, WA_MP_MEMBERS,
+	WA_ORIGIN, WA_PERSON, WA_ROLE, WA_TECH_C, WA_ZONE_C, WA_COUNT
+};
+extern const char *const wattr_names[WA_COUNT];
+int wattr_lookup(const char *name, size_t len);	/* -1 if not a lookup attribute */
+
+enum {
+	WOBJ_HAS_IP = 1, WOBJ_HAS_PREFIX = 2, WOBJ_HAS_ASN = 4, WOBJ_HAS_ORIGIN = 8
+};
+
+/*
+ * One object: a single allocation holding the header, the primary key, the
+ * text and, packed, the values it is indexed under (keys: one byte
+ * attribute id + 1, then the NUL-terminated upper-case value) and, for
+ * sets, the members (NUL-terminated strings, as the parser gave them).
+ */
+struct wobj {
+	struct wobj *hnext;
+	uint64_t hash;
+	uint16_t src;
+	uint8_t cls;
+	uint8_t rpki;
+	uint8_t flags;
+	uint8_t family;		/* of ip_first/ip_last/prefix */
+	uint8_t plen;		/* prefix length if WOBJ_HAS_PREFIX */
+	uint32_t asn_first, asn_last, origin;
+	uint8_t ip_first[16], ip_last[16];
+	uint32_t pk_len, text_len, keys_len, members_len, nmembers;
+	char data[];		/* pk \0 text \0 keys members */
+};
+static inline const char *wobj_pk(const struct wobj *o) { return o->data; }
+static inline const char *wobj_text(const struct wobj *o) { return o->data + o->pk_len + 1; }
+static inline const char *wobj_keys(const struct wobj *o) { return o->data + o->pk_len + 1 + o->text_len + 1; }
+static inline const char *wobj_members(const struct wobj *o) { return wobj_keys(o) + o->keys_len; }
+#define WOBJ_KEYS_FOREACH(o, p, attr, val) \
+	for (const char *p = wobj_keys(o), *p##_end = p + (o)->keys_len; \
+	     p < p##_end && ((attr) = (uint8_t)(p[0] - 1), (val) = p + 1, 1); p += strlen(p) + 1)
+#define WOBJ_MEMBERS_FOREACH(o, p) \
+	for (const char *p = wobj_members(o), *p##_end = p + (o)->members_len; p < p##_end; p += strlen(p) + 1)
+
+/* Inverse index entry: (attribute, value) -> objects. */
+struct wpost {
+	struct wpost *hnext;
+	uint64_t hash;
+	uint8_t attr;
+	struct ptrset objs;
+	char value[];
+};
+
+/* Sorted, de-duplicated prefix list of one origin and family, for one
+ * selection of sources (RPKI-invalid routes left out). */
+struct wv6key {
+	uint64_t hi, lo;
+	uint8_t len;
+};
+struct wpfxlist {
+	bool valid;
+	struct wsrcmask mask;
+	size_t n;
+	void *keys;		/* uint64_t (addr << 8 | len) for IPv4, struct wv6key for IPv6 */
+	char *str;		/* rendered "p1 p2 ...", NULL until asked for */
+	size_t strlen;
+};
+
+struct worigin {
+	struct worigin *hnext;
+	uint32_t asn;
+	struct ptrset routes[2];	/* [0] IPv4 route, [1] IPv6 route6 */
+	struct wpfxlist cache[2];
+};
+
+struct wradix;
+
+struct whois_index {
+	char *srcnames[WHOIS_MAX_SOURCES];
+	unsigned nsrc;
+
+	struct wobj **tab;
+	size_t tabsize, count;
+
+	struct wpost **ptab;
+	size_t ptabsize, pcount;
+
+	struct worigin **otab;
+	size_t otabsize, ocount;
+
+	struct wradix *radix[2];	/* IPv4, IPv6 */
+	struct ptrset ranges;		/* objects with an address range that is no prefix */
+	struct ptrset byclass[RPSL_CLASS_COUNT];	/* person, role, as-block only */
+};
+
+int widx_source_id(const struct whois_index *idx, const char *name);	/* -1 if unknown */
+struct wobj *widx_get(const struct whois_index *idx, unsigned src, enum rpsl_class cls, const char *pk, size_t pklen);
+const struct wpost *widx_post(const struct whois_index *idx, enum wattr attr, const char *value, size_t len);
+struct worigin *widx_origin(const struct whois_index *idx, uint32_t asn);
+
+/* ---------------------------------------------------------------- radix */
+
+struct wradix *wradix_new(uint8_t family);
+void wradix_free(struct wradix *r);
+void wradix_add(struct wradix *r, const uint8_t *a, uint8_t len, struct wobj *o);
+void wradix_del(struct wradix *r, const uint8_t *a, uint8_t len, struct wobj *o);
+/* Callback per node holding objects; return false to stop. */
+typedef bool (*wradix_cb)(const struct ptrset *objs, uint8_t len, void *arg);
+/* Nodes equal to the prefix. */
+void wradix_exact(const struct wradix *r, const uint8_t *a, uint8_t len, wradix_cb cb, void *arg);
+/* Nodes covering the prefix (shortest first), exact one included if with_exact. */
+void wradix_covering(const struct wradix *r, const uint8_t *a, uint8_t len, bool with_exact, wradix_cb cb, void *arg);
+/* Same, deepest first. */
+void wradix_covering_rev(const struct wradix *r, const uint8_t *a, uint8_t len, bool with_exact, wradix_cb cb, void *arg);
+/* Nodes inside the prefix, the exact one included if with_exact. */
+void wradix_more(const struct wradix *r, const uint8_t *a, uint8_t len, bool with_exact, wradix_cb cb, void *arg);
+size_t wradix_nodes(const struct wradix *r);
+
+/* ---------------------------------------------------------------- prefix lists */
+
+/* The prefix list of an origin for a selection (cached). */
+const struct wpfxlist *wres_origin_prefixes(struct worigin *or, int fam, const struct wsrcmask *mask);
+const char *wres_origin_prefix_str(struct worigin *or, int fam, const struct wsrcmask *mask, size_t *len);
+void wres_cache_clear(struct worigin *or);
+
+/* Session state the resolver and searches need. */
+struct wquery {
+	const struct whois_context *ctx;
+	struct whois_index *idx;
+	unsigned srcs[WHOIS_MAX_SOURCES];	/* resolved source ids, in priority order */
+	unsigned nsrcs;
+	struct wsrcmask mask;
+	char **excluded;			/* !e, upper case */
+	size_t nexcluded;
+	struct warena *arena;
+};
+
+/* !i / !i,1: sorted members; returns the count, strings in arena. */
+size_t wres_set_members(struct wquery *q, const char *name, bool recursive, const char ***out);
+/* !a: prefixes of all origins of an as-set, both or one family (4/6). */
+void wres_as_set_prefixes(struct wquery *q, const char *name, int family, struct wbuf *out);
+/* Prefixes of a list of origins into out, space separated, sorted. */
+void wres_origins_prefixes(struct wquery *q, const uint32_t *asns, size_t n, int family, struct wbuf *out);
+
+/* ---------------------------------------------------------------- searches */
+
+struct wfilter {
+	bool rpki;		/* leave RPKI-invalid objects out */
+	bool classes_set;	/* -T given */
+	uint32_t classes;	/* bit per enum rpsl_class */
+};
+
+struct wresult {
+	struct wobj **v;
+	size_t n, cap;
+};
+void wresult_free(struct wresult *r);
+
+bool wsearch_pass(const struct wquery *q, const struct wfilter *f, const struct wobj *o);
+void wsearch_sort(const struct wquery *q, struct wresult *r, bool by_source);
+
+enum wroute_lookup { WR_EXACT, WR_LESS_ONE, WR_LESS_WITH_EXACT, WR_MORE };
+void wsearch_route(const struct wquery *q, const struct wfilter *f, const struct wprefix *p,
+		   enum wroute_lookup how, struct wresult *r);
+void wsearch_inverse(const struct wquery *q, const struct wfilter *f, enum wattr attr,
+		     const char *value, struct wresult *r);
+void wsearch_text(const struct wquery *q, const struct wfilter *f, const char *value, size_t len,
+		  struct wresult *r);
+struct wobj *wsearch_key(const struct wquery *q, const struct wfilter *f, enum rpsl_class cls,
+			 const char *pk, size_t pklen);
+
+/* Render objects as IRRd's _flatten_query_output / _filter_key_fields. */
+void wrender_objects(const struct wquery *q, const struct wresult *r, bool key_fields_only, struct wbuf *out);
+
+#endif
