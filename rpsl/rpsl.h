@@ -89,6 +89,20 @@ struct rpsl_object *rpsl_parse(const char *text, size_t len, enum rpsl_mode mode
 			       const char *default_source);
 void rpsl_object_free(struct rpsl_object *obj);
 
+/* Settings IRRd reads from its configuration while parsing. */
+enum rpsl_hasher_avail { RPSL_HASHER_DISABLED, RPSL_HASHER_LEGACY, RPSL_HASHER_ENABLED };
+enum rpsl_hasher { RPSL_HASHER_CRYPT_PW, RPSL_HASHER_MD5_PW, RPSL_HASHER_BCRYPT_PW, RPSL_HASHER_COUNT };
+struct rpsl_options {
+	/* auth.password_hashers: mntner auth: lines in strict mode may use the
+	 * enabled hashers, in non-strict mode also the legacy ones. */
+	enum rpsl_hasher_avail hashers[RPSL_HASHER_COUNT];
+};
+/* IRRd's defaults: crypt-pw legacy, md5-pw and bcrypt-pw enabled. */
+extern const struct rpsl_options rpsl_options_default;
+/* rpsl_parse() with explicit options; NULL means rpsl_options_default. */
+struct rpsl_object *rpsl_parse_ex(const char *text, size_t len, enum rpsl_mode mode,
+				  const char *default_source, const struct rpsl_options *opts);
+
 static inline bool rpsl_object_valid(const struct rpsl_object *o) { return o->msgs.nerrors == 0; }
 
 /* Significant values of an attribute over all its occurrences (see
@@ -106,6 +120,11 @@ bool rpsl_class_has_attr(enum rpsl_class cls, const char *attr);
 bool rpsl_attr_is_lookup(enum rpsl_class cls, const char *attr);
 /* Lookup-key attribute names of a class (NULL-terminated static array). */
 const char *const *rpsl_lookup_attrs(enum rpsl_class cls);
+/* Primary key attribute names of a class (NULL-terminated static array). */
+const char *const *rpsl_pk_attrs(enum rpsl_class cls);
+/* The classes an attribute refers to (IRRd's referring=, e.g. mnt-by ->
+ * mntner); returns how many (0: not a reference) and sets *strong. */
+size_t rpsl_attr_referring(enum rpsl_class cls, const char *attr, enum rpsl_class refs[2], bool *strong);
 /* IRRd's `-t CLASS` template text; NULL for an unknown class. Static. */
 const char *rpsl_template(enum rpsl_class cls);
 
