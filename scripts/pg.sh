@@ -87,28 +87,53 @@ except OSError:
     sys.exit(1)' "$1"
 }
 
-# Where the Unix socket lives: DIR itself, unless the path would be too long
-# for a socket address (107 bytes), then a short directory under /tmp.
-sock_dir_for() {
-	local dir=$1
-	if [ -f "$dir/socketdir" ]; then
-		cat "$dir/socketdir"
-		return
-	fi
-	if [ ${#dir} -le 80 ]; then
-		echo "$dir"
+dir_hash() {
+	printf '%s' "$1" | md5sum | cut -c1-12
+}
+
+# Where the server's files live (data/, postgres.log): DIR itself, unless
+# the server user cannot reach DIR (as root, a parent like /root is closed
+# to it); then a directory under /var/tmp, recorded in DIR/pghome.
+# The Unix socket lives there too, unless that path is too long for a socket
+# address (107 bytes); then under /tmp, recorded in DIR/socketdir.
+choose_homes() {
+	if [ -f "$DIR/pghome" ]; then
+		PGHOME=$(cat "$DIR/pghome")
 	else
-		echo "/tmp/irrd-pg-$(printf '%s' "$dir" | md5sum | cut -c1-12)"
+		PGHOME=$DIR
+		if [ "$(id -u)" -eq 0 ]; then
+			chown "$RUNAS" "$DIR"
+			if ! "${AS[@]}" test -w "$DIR" -a -x "$DIR"; then
+				PGHOME=/var/tmp/irrd-pg-$(dir_hash "$DIR")
+				note "$DIR is out of reach of the server user $RUNAS; the cluster lives in $PGHOME"
+				mkdir -p "$PGHOME"
+				chown "$RUNAS" "$PGHOME"
+				chmod 755 "$PGHOME"
+			fi
+		fi
+		echo "$PGHOME" >"$DIR/pghome"
 	fi
+	if [ -f "$DIR/socketdir" ]; then
+		SOCK=$(cat "$DIR/socketdir")
+	else
+		SOCK=$PGHOME
+		if [ ${#PGHOME} -gt 80 ]; then
+			SOCK=/tmp/irrd-pg-$(dir_hash "$DIR")
+		fi
+		echo "$SOCK" >"$DIR/socketdir"
+	fi
+	DATA=$PGHOME/data
 }
 
 load_state() {
 	[ -d "$1" ] || die "$1: no such directory"
 	DIR=$(cd "$1" && pwd)
-	DATA=$DIR/data
-	[ -f "$DIR/port" ] || die "$DIR: no cluster here (run: scripts/pg.sh start $DIR)"
+	[ -f "$DIR/port" ] && [ -f "$DIR/pghome" ] ||
+		die "$DIR: no cluster here (run: scripts/pg.sh start $DIR)"
 	PORT=$(cat "$DIR/port")
-	SOCK=$(sock_dir_for "$DIR")
+	PGHOME=$(cat "$DIR/pghome")
+	SOCK=$(cat "$DIR/socketdir")
+	DATA=$PGHOME/data
 }
 
 url_for() {
@@ -139,16 +164,14 @@ do_init() {
 	local fast=$1
 	mkdir -p "$DIR"
 	DIR=$(cd "$DIR" && pwd)
-	DATA=$DIR/data
-	SOCK=$(sock_dir_for "$DIR")
+	chmod 755 "$DIR"
+	choose_homes
 	mkdir -p "$SOCK"
 	if [ "$(id -u)" -eq 0 ]; then
-		chown "$RUNAS" "$DIR" "$SOCK"
-		if ! "${AS[@]}" test -w "$DIR" -a -x "$DIR"; then
-			die "$DIR: the server user $RUNAS cannot write here (a parent directory is not searchable by it); use a directory under /tmp or /var"
-		fi
+		chown "$RUNAS" "$SOCK"
+		"${AS[@]}" test -w "$PGHOME" -a -w "$SOCK" ||
+			die "$PGHOME: the server user $RUNAS cannot write here"
 	fi
-	chmod 755 "$DIR"
 	if [ ! -f "$DATA/PG_VERSION" ]; then
 		note "initdb $DATA (user $RUNAS)"
 		"${AS[@]}" "$PGBIN/initdb" -D "$DATA" -U "$ROLE" -A trust -E UTF8 \
@@ -169,7 +192,6 @@ do_init() {
 				echo "full_page_writes = off"
 			fi
 		} | "${AS[@]}" tee -a "$DATA/postgresql.conf" >/dev/null
-		echo "$SOCK" >"$DIR/socketdir"
 	fi
 }
 
@@ -200,18 +222,18 @@ do_start() {
 				PORT=$(free_port)
 			fi
 			echo "$PORT" >"$DIR/port"
-			if "${AS[@]}" "$PGBIN/pg_ctl" -D "$DATA" -l "$DIR/postgres.log" -w -t 60 \
+			if "${AS[@]}" "$PGBIN/pg_ctl" -D "$DATA" -l "$PGHOME/postgres.log" -w -t 60 \
 				-o "-p $PORT" start >/dev/null; then
 				break
 			fi
 			if [ -n "$want_port" ] || [ "$tries" = 5 ]; then
-				tail -n 20 "$DIR/postgres.log" >&2 || :
-				die "$DATA: the server did not start (log: $DIR/postgres.log)"
+				tail -n 20 "$PGHOME/postgres.log" >&2 || :
+				die "$DATA: the server did not start (log: $PGHOME/postgres.log)"
 			fi
 			note "port $PORT taken, trying another"
 			rm -f "$DIR/port"
 		done
-		note "PostgreSQL running in $DIR on 127.0.0.1:$PORT and $SOCK"
+		note "PostgreSQL running in $PGHOME on 127.0.0.1:$PORT and $SOCK"
 	fi
 	if [ -n "$db" ]; then
 		create_db "$db"
@@ -266,11 +288,13 @@ stop)
 	do_stop "$1"
 	;;
 destroy)
-	if [ -f "$1/port" ]; then
+	if [ -f "$1/port" ] && [ -f "$1/pghome" ]; then
 		do_stop "$1"
-		SOCK=$(sock_dir_for "$1")
-		if [ "$SOCK" != "$1" ] && [ "$SOCK" != "$(cd "$1" && pwd)" ]; then
+		if [ "$SOCK" != "$DIR" ]; then
 			rm -rf "$SOCK"
+		fi
+		if [ "$PGHOME" != "$DIR" ]; then
+			rm -rf "$PGHOME"
 		fi
 	fi
 	rm -rf "$1"
