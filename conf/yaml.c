@@ -43,7 +43,11 @@ struct builder {
 	int depth;
 	struct anchor *anchors[ANCHOR_BUCKETS];
 	int ndocs;
+	size_t merged;			/* pairs copied by merge keys so far */
 };
+
+/* Merge keys copy pairs; aliases of aliases could make that explode. */
+#define MAX_MERGED_PAIRS	(1u << 20)
 
 /* ---- scalar resolution (YAML 1.1 as PyYAML) ---- */
 
@@ -366,7 +370,7 @@ static void cand_push(struct cand **v, size_t *n, size_t *cap, struct ypair p, b
  * the stack. Explicit keys win over merged ones; among merged mappings the
  * first listed wins. Two equal explicit keys are an error.
  */
-static void map_finish(struct builder *b)
+static int map_finish(struct builder *b)
 {
 	struct ynode *m = b->stack[b->depth - 1].node;
 	struct cand *v = NULL, **idx;
@@ -383,6 +387,21 @@ static void map_finish(struct builder *b)
 		const struct ynode *mv = m->pairs[i].value;
 		if (!is_merge_key(m->pairs[i].key))
 			continue;
+		if (mv->kind == YN_MAP || mv->kind == YN_SEQ) {
+			size_t add = 0;
+			if (mv->kind == YN_MAP)
+				add = mv->npairs;
+			else
+				for (j = 0; j < mv->nitems; j++)
+					add += mv->items[j]->kind == YN_MAP ? mv->items[j]->npairs : 0;
+			b->merged += add;
+			if (b->merged > MAX_MERGED_PAIRS) {
+				cfg_err(b->e, "line %u, column %u: merge keys copy more than %u pairs",
+				    mv->line, mv->col, MAX_MERGED_PAIRS);
+				free(v);
+				return -1;
+			}
+		}
 		if (mv->kind == YN_MAP) {
 			for (j = 0; j < mv->npairs; j++)
 				cand_push(&v, &n, &cap, mv->pairs[j], false);
@@ -406,7 +425,7 @@ static void map_finish(struct builder *b)
 	if (n == 0) {
 		free(v);
 		m->npairs = 0;
-		return;
+		return 0;
 	}
 
 	idx = xmalloc(n * sizeof(*idx));
@@ -438,6 +457,7 @@ static void map_finish(struct builder *b)
 			m->pairs[j++] = v[i].pair;
 	m->npairs = j;
 	free(v);
+	return 0;
 }
 
 static int collection_tag_ok(struct builder *b, const yaml_char_t *tag, const char *want, yaml_mark_t m)
@@ -480,20 +500,21 @@ static int push(struct builder *b, enum ynode_kind kind, const yaml_event_t *ev)
 	return 0;
 }
 
-static void pop(struct builder *b)
+static int pop(struct builder *b)
 {
 	struct frame *f = &b->stack[b->depth - 1];
 	struct ynode *n = f->node;
 	char *anchor = f->anchor;
 
-	if (n->kind == YN_MAP)
-		map_finish(b);
+	if (n->kind == YN_MAP && map_finish(b) < 0)
+		return -1;	/* the frame (and its anchor) is freed by the caller */
 	b->depth--;
 	if (anchor != NULL) {
 		anchor_add(b, anchor, n);
 		free(anchor);
 	}
 	attach(b, n);
+	return 0;
 }
 
 static int scalar(struct builder *b, const yaml_event_t *ev)
@@ -615,7 +636,7 @@ int ydoc_parse(const char *buf, size_t len, struct ydoc *doc, struct cfg_errs *e
 			break;
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:
-			pop(b);
+			rc = pop(b);
 			break;
 		case YAML_ALIAS_EVENT: {
 			const char *name = (const char *)ev.data.alias.anchor;

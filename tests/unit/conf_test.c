@@ -925,6 +925,24 @@ static void test_yaml(void)
 		CHECK_INT(cfg->access_lists[1].nprefixes, 1);
 		cfg_free(cfg);
 	}
+	/* An anchor is not visible inside its own node: no cycles. */
+	EXPECT_ERR(BASE "x: &loop [1, *loop]\n", "line 3, column 14: undefined alias 'loop'");
+	/* Merge keys that would copy without bound are refused. */
+	{
+		size_t cap = 64 * 1024, n = 0;
+		char *t = xmalloc(cap);
+		n += (size_t)sprintf(t + n, "base: &a {");
+		for (int i = 0; i < 1000; i++)
+			n += (size_t)sprintf(t + n, "k%d: 1, ", i);
+		n += (size_t)sprintf(t + n, "}\nbig: {<<: [");
+		for (int i = 0; i < 1100; i++)
+			n += (size_t)sprintf(t + n, "*a, ");
+		n += (size_t)sprintf(t + n, "]}\n" BASE);
+		char *e = errs_of(t);
+		CHECK_MSG(e != NULL && strstr(e, "merge keys copy more than 1048576 pairs") != NULL, "got %s", e);
+		free(e);
+		free(t);
+	}
 	EXPECT_ERR(NORPKI "  sources:\n    ONE:\n      <<: 5\n",
 	    "line 6, column 11: a merge key (<<) needs a mapping or a list of mappings");
 	/* Quoting decides the type, as PyYAML. */
