@@ -371,6 +371,7 @@ void irrd_detach_done(int ready_fd, const struct cfg *cfg)
 		if (null > STDERR_FILENO)
 			close(null);
 	}
+	log_info("serving, pid %ld", (long)getpid());
 	while (write(ready_fd, "R", 1) == -1 && errno == EINTR)
 		;
 	close(ready_fd);

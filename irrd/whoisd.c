@@ -628,14 +628,16 @@ bool irrd_whoisd_drain(struct irrd_whoisd *w)
 
 	for (c = TAILQ_FIRST(&w->conns); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
-		if (c->state == CONN_LINGER || evbuffer_get_length(c->out) == 0) {
-			conn_kill(c);
-		} else {
-			/* finish the answer being sent, read nothing more */
-			c->closing = true;
-			c->paused = false;
+		if (c->state != CONN_ACTIVE)
+			continue;	/* lingering: closes by itself */
+		/* finish the answer being sent, answer nothing more; the close
+		 * is graceful, so what is queued in the kernel arrives too */
+		c->closing = true;
+		c->paused = false;
+		if (evbuffer_get_length(c->out) == 0)
+			conn_linger(c);
+		else
 			conn_arm_read(c);
-		}
 	}
 	return TAILQ_EMPTY(&w->conns);
 }
