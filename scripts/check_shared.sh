@@ -34,7 +34,7 @@ for src in tests/unit/*_shared_test.c; do
 	if [ -x "$BUILD/tests/$name" ]; then
 		suite_run unit "$name" "$tmo" "$BUILD/tests/$name"
 	else
-		suite_run unit "$name" "$tmo" sh -c "echo '$BUILD/tests/$name: not built'; exit 1"
+		suite_missing "$name" "$BUILD/tests/$name was not built"
 	fi
 done
 
@@ -43,7 +43,7 @@ while IFS= read -r t; do
 	if [ -x "$t" ]; then
 		suite_run integration "$t" "$tmo" "./$t"
 	else
-		suite_run integration "$t" "$tmo" sh -c "echo '$t: not executable (chmod +x it)'; exit 1"
+		suite_missing "$t" "not executable (chmod +x it)"
 	fi
 done < <(find tests/integration -type f \( -name 'check_*.sh' -o -name 'check_*.py' \) | sort)
 

@@ -33,7 +33,7 @@ for src in tests/unit/*_test.c; do
 	if [ -x "$BUILD/tests/$name" ]; then
 		suite_run unit "$name" "$unit_tmo" "$BUILD/tests/$name"
 	else
-		suite_run unit "$name" "$unit_tmo" sh -c "echo '$BUILD/tests/$name: not built'; exit 1"
+		suite_missing "$name" "$BUILD/tests/$name was not built"
 	fi
 done
 
@@ -42,7 +42,7 @@ while IFS= read -r t; do
 	if [ -x "$t" ]; then
 		suite_run integration "$t" "$int_tmo" "./$t"
 	else
-		suite_run integration "$t" "$int_tmo" sh -c "echo '$t: not executable (chmod +x it)'; exit 1"
+		suite_missing "$t" "not executable (chmod +x it)"
 	fi
 done < <(find tests/integration -type f \( -name 'test_*.sh' -o -name 'test_*.py' \) | sort)
 

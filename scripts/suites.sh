@@ -173,6 +173,14 @@ suites_build() {
 	fi
 }
 
+# suite_missing NAME WHY: a suite that cannot run counts as one failure.
+suite_missing() {
+	SUITES_COUNT=$((SUITES_COUNT + 1))
+	SUITES_FAILED=$((SUITES_FAILED + 1))
+	SUITES_BAD+=("$1: $2")
+	echo "=== FAILED $1: $2"
+}
+
 # suites_selected NAME [PATTERN...]: true when NAME matches one of the
 # patterns (shell globs against the suite name or path), or there are none.
 suites_selected() {
