@@ -69,7 +69,7 @@ void whois_index_free(struct whois_index *idx)
 		struct wpost *p = idx->ptab[i];
 		while (p) {
 			struct wpost *next = p->hnext;
-			ptrset_free(&p->objs);
+			wptrset_free(&p->objs);
 			free(p);
 			p = next;
 		}
@@ -79,8 +79,8 @@ void whois_index_free(struct whois_index *idx)
 		struct worigin *or = idx->otab[i];
 		while (or) {
 			struct worigin *next = or->hnext;
-			ptrset_free(&or->routes[0]);
-			ptrset_free(&or->routes[1]);
+			wptrset_free(&or->routes[0]);
+			wptrset_free(&or->routes[1]);
 			wres_cache_clear(or);
 			free(or);
 			or = next;
@@ -89,9 +89,9 @@ void whois_index_free(struct whois_index *idx)
 	free(idx->otab);
 	wradix_free(idx->radix[0]);
 	wradix_free(idx->radix[1]);
-	ptrset_free(&idx->ranges);
+	wptrset_free(&idx->ranges);
 	for (int c = 0; c < RPSL_CLASS_COUNT; c++)
-		ptrset_free(&idx->byclass[c]);
+		wptrset_free(&idx->byclass[c]);
 	for (unsigned i = 0; i < idx->nsrc; i++)
 		free(idx->srcnames[i]);
 	free(idx);
@@ -211,7 +211,7 @@ static void post_add(struct whois_index *idx, enum wattr attr, const char *value
 		idx->ptab[b] = p;
 		idx->pcount++;
 	}
-	ptrset_add(&p->objs, o);
+	wptrset_add(&p->objs, o);
 }
 
 static void post_del(struct whois_index *idx, enum wattr attr, const char *value, struct wobj *o)
@@ -223,10 +223,10 @@ static void post_del(struct whois_index *idx, enum wattr attr, const char *value
 		struct wpost *p = *pp;
 		if (p->hash != h || p->attr != attr || strcmp(p->value, value) != 0)
 			continue;
-		ptrset_del(&p->objs, o);
+		wptrset_del(&p->objs, o);
 		if (p->objs.n == 0) {
 			*pp = p->hnext;
-			ptrset_free(&p->objs);
+			wptrset_free(&p->objs);
 			free(p);
 			idx->pcount--;
 		}
@@ -289,8 +289,8 @@ static void origin_release(struct whois_index *idx, struct worigin *or)
 		if (*pp == or) {
 			*pp = or->hnext;
 			wres_cache_clear(or);
-			ptrset_free(&or->routes[0]);
-			ptrset_free(&or->routes[1]);
+			wptrset_free(&or->routes[0]);
+			wptrset_free(&or->routes[1]);
 			free(or);
 			idx->ocount--;
 			return;
@@ -318,15 +318,15 @@ static void obj_link(struct whois_index *idx, struct wobj *o)
 	int fam = o->family == 6 ? 1 : 0;
 	if (is_route(o)) {
 		struct worigin *or = origin_get(idx, o->origin);
-		ptrset_add(&or->routes[fam], o);
+		wptrset_add(&or->routes[fam], o);
 		wres_cache_clear(or);
 	}
 	if (o->flags & WOBJ_HAS_PREFIX)
 		wradix_add(idx->radix[fam], o->ip_first, o->plen, o);
 	else if (o->flags & WOBJ_HAS_IP)
-		ptrset_add(&idx->ranges, o);
+		wptrset_add(&idx->ranges, o);
 	if (o->cls == RPSL_PERSON || o->cls == RPSL_ROLE || o->cls == RPSL_AS_BLOCK)
-		ptrset_add(&idx->byclass[o->cls], o);
+		wptrset_add(&idx->byclass[o->cls], o);
 	uint8_t attr;
 	const char *val;
 	WOBJ_KEYS_FOREACH(o, kp, attr, val)
@@ -348,7 +348,7 @@ static void obj_unlink(struct whois_index *idx, struct wobj *o)
 	if (is_route(o)) {
 		struct worigin *or = widx_origin(idx, o->origin);
 		if (or) {
-			ptrset_del(&or->routes[fam], o);
+			wptrset_del(&or->routes[fam], o);
 			wres_cache_clear(or);
 			origin_release(idx, or);
 		}
@@ -356,9 +356,9 @@ static void obj_unlink(struct whois_index *idx, struct wobj *o)
 	if (o->flags & WOBJ_HAS_PREFIX)
 		wradix_del(idx->radix[fam], o->ip_first, o->plen, o);
 	else if (o->flags & WOBJ_HAS_IP)
-		ptrset_del(&idx->ranges, o);
+		wptrset_del(&idx->ranges, o);
 	if (o->cls == RPSL_PERSON || o->cls == RPSL_ROLE || o->cls == RPSL_AS_BLOCK)
-		ptrset_del(&idx->byclass[o->cls], o);
+		wptrset_del(&idx->byclass[o->cls], o);
 	uint8_t attr;
 	const char *val;
 	WOBJ_KEYS_FOREACH(o, kp, attr, val)
@@ -389,17 +389,17 @@ static void collect_keys(const struct rpsl_object *obj, struct wbuf *b)
 		}
 	}
 	/* Remove repeats in place (a posting holds an object once). */
-	struct strset seen = { 0 };
+	struct wstrset seen = { 0 };
 	size_t r = 0, w = 0;
 	while (r < b->len) {
 		size_t l = strlen(b->p + r) + 1;
 		if (w != r)
 			memmove(b->p + w, b->p + r, l);
-		if (strset_add(&seen, b->p + w))
+		if (wstrset_add(&seen, b->p + w))
 			w += l;
 		r += l;
 	}
-	strset_free(&seen);
+	wstrset_free(&seen);
 	b->len = w;
 }
 

@@ -17,7 +17,7 @@
 struct rnode {
 	struct rnode *child[2];
 	struct rnode *parent;
-	struct ptrset objs;
+	struct wptrset objs;
 	uint8_t len;
 	uint8_t a[16];
 };
@@ -41,7 +41,7 @@ static void rnode_free(struct rnode *n)
 		return;
 	rnode_free(n->child[0]);
 	rnode_free(n->child[1]);
-	ptrset_free(&n->objs);
+	wptrset_free(&n->objs);
 	free(n);
 }
 
@@ -158,13 +158,13 @@ static struct rnode *find_exact(const struct wradix *r, const uint8_t *a, unsign
 void wradix_add(struct wradix *r, const uint8_t *a, uint8_t len, struct wobj *o)
 {
 	struct rnode *n = find_or_create(r, a, len);
-	ptrset_add(&n->objs, o);
+	wptrset_add(&n->objs, o);
 }
 
 void wradix_del(struct wradix *r, const uint8_t *a, uint8_t len, struct wobj *o)
 {
 	struct rnode *n = find_exact(r, a, len);
-	if (n == NULL || !ptrset_del(&n->objs, o))
+	if (n == NULL || !wptrset_del(&n->objs, o))
 		return;
 	while (n != NULL && n->objs.n == 0) {
 		if (n->child[0] && n->child[1])

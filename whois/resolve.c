@@ -132,12 +132,12 @@ const struct wpfxlist *wres_origin_prefixes(struct worigin *or, int fam, const s
 	free(c->keys);
 	free(c->str);
 	memset(c, 0, sizeof(*c));
-	const struct ptrset *rs = &or->routes[fam];
+	const struct wptrset *rs = &or->routes[fam];
 	size_t n = 0;
 	struct wobj *o;
 	if (fam == 0) {
 		uint64_t *k = xmalloc((rs->n ? rs->n : 1) * sizeof(*k));
-		PTRSET_FOREACH(rs, i, o)
+		WPTRSET_FOREACH(rs, i, o)
 			if (o->rpki != RPKI_INVALID && wsrcmask_has(mask, o->src))
 				k[n++] = v4key(o->ip_first, o->plen);
 		sort_v4(k, n);
@@ -145,7 +145,7 @@ const struct wpfxlist *wres_origin_prefixes(struct worigin *or, int fam, const s
 		c->keys = k;
 	} else {
 		struct wv6key *k = xmalloc((rs->n ? rs->n : 1) * sizeof(*k));
-		PTRSET_FOREACH(rs, i, o)
+		WPTRSET_FOREACH(rs, i, o)
 			if (o->rpki != RPKI_INVALID && wsrcmask_has(mask, o->src))
 				v6key(o->ip_first, o->plen, &k[n++]);
 		qsort(k, n, sizeof(*k), cmp_v6);
@@ -317,10 +317,10 @@ static bool has_byref(const struct wobj *set)
 }
 
 /* The members of one set, by-ref ones included, into sv (de-duplicated by seen). */
-static void set_members(const struct wquery *q, const struct wobj *set, struct strset *seen, struct strvec *sv)
+static void set_members(const struct wquery *q, const struct wobj *set, struct wstrset *seen, struct strvec *sv)
 {
 	WOBJ_MEMBERS_FOREACH(set, mp)
-		if (strset_add(seen, mp))
+		if (wstrset_add(seen, mp))
 			strvec_add(sv, mp);
 	if (!has_byref(set))
 		return;
@@ -328,7 +328,7 @@ static void set_members(const struct wquery *q, const struct wobj *set, struct s
 	if (p == NULL)
 		return;
 	struct wobj *o;
-	PTRSET_FOREACH(&p->objs, i, o) {
+	WPTRSET_FOREACH(&p->objs, i, o) {
 		if (o->src != set->src)
 			continue;
 		if (set->cls == RPSL_AS_SET && o->cls != RPSL_AUT_NUM)
@@ -349,7 +349,7 @@ static void set_members(const struct wquery *q, const struct wobj *set, struct s
 			size_t l = wprefix_format(o->family, o->ip_first, o->plen, buf);
 			m = warena_strndup(q->arena, buf, l);
 		}
-		if (strset_add(seen, m))
+		if (wstrset_add(seen, m))
 			strvec_add(sv, m);
 	}
 }
@@ -366,11 +366,11 @@ static bool member_is_prefix(const char *m)
 {
 	const char *caret = strchr(m, '^');
 	struct wprefix p;
-	return ipy_parse(m, caret ? (size_t)(caret - m) : strlen(m), &p);
+	return w_ipy_parse(m, caret ? (size_t)(caret - m) : strlen(m), &p);
 }
 
 /* Add an origin's prefixes (both families) as strings to the result. */
-static void add_origin_prefixes(struct wquery *q, uint32_t asn, struct strset *rs, struct strvec *rv)
+static void add_origin_prefixes(struct wquery *q, uint32_t asn, struct wstrset *rs, struct strvec *rv)
 {
 	struct worigin *or = widx_origin(q->idx, asn);
 	if (or == NULL)
@@ -381,10 +381,10 @@ static void add_origin_prefixes(struct wquery *q, uint32_t asn, struct strset *r
 			char buf[64];
 			size_t l = fam == 0 ? fmt_v4key(((const uint64_t *)c->keys)[i], buf)
 					    : fmt_v6key(&((const struct wv6key *)c->keys)[i], buf);
-			if (strset_has(rs, buf))
+			if (wstrset_has(rs, buf))
 				continue;
 			const char *s = warena_strndup(q->arena, buf, l);
-			strset_add(rs, s);
+			wstrset_add(rs, s);
 			strvec_add(rv, s);
 		}
 	}
@@ -395,18 +395,18 @@ static void add_origin_prefixes(struct wquery *q, uint32_t asn, struct strset *r
  * numbers, origin prefixes) reached from root. root_class is RPSL_AS_SET
  * for !a, RPSL_CLASS_UNKNOWN (decided by the root) for !i,1.
  */
-static void resolve_recursive(struct wquery *q, const char *root, int root_class, struct strset *rs, struct strvec *rv)
+static void resolve_recursive(struct wquery *q, const char *root, int root_class, struct wstrset *rs, struct strvec *rv)
 {
-	struct strset seen = { 0 };
+	struct wstrset seen = { 0 };
 	struct strvec level = { 0 }, next = { 0 };
 
 	strvec_add(&level, root);
 	while (level.n > 0) {
 		for (size_t i = 0; i < level.n; i++)
-			strset_add(&seen, level.v[i]);
+			wstrset_add(&seen, level.v[i]);
 
 		/* _find_set_members */
-		struct strset subseen = { 0 };
+		struct wstrset subseen = { 0 };
 		struct strvec sub = { 0 };
 		for (size_t i = 0; i < level.n; i++) {
 			const struct wobj *set = find_set(q, level.v[i], root_class == RPSL_AS_SET);
@@ -422,23 +422,23 @@ static void resolve_recursive(struct wquery *q, const char *root, int root_class
 			const char *m = sub.v[i];
 			uint32_t asn;
 			if (root_class == RPSL_ROUTE_SET && member_is_prefix(m)) {
-				if (strset_add(rs, m))
+				if (wstrset_add(rs, m))
 					strvec_add(rv, m);
 				continue;
 			}
 			if (w_parse_as_number(m, strlen(m), &asn, NULL)) {
 				if (root_class == RPSL_ROUTE_SET) {
 					add_origin_prefixes(q, asn, rs, rv);
-				} else if (strset_add(rs, m)) {
+				} else if (wstrset_add(rs, m)) {
 					strvec_add(rv, m);
 				}
 				continue;
 			}
-			if (strset_has(rs, m) || strset_has(&seen, m) || is_excluded(q, m))
+			if (wstrset_has(rs, m) || wstrset_has(&seen, m) || is_excluded(q, m))
 				continue;
 			strvec_add(&next, m);
 		}
-		strset_free(&subseen);
+		wstrset_free(&subseen);
 		free(sub.v);
 
 		struct strvec t = level;
@@ -447,7 +447,7 @@ static void resolve_recursive(struct wquery *q, const char *root, int root_class
 	}
 	free(level.v);
 	free(next.v);
-	strset_free(&seen);
+	wstrset_free(&seen);
 }
 
 static int cmp_str(const void *x, const void *y)
@@ -457,7 +457,7 @@ static int cmp_str(const void *x, const void *y)
 
 size_t wres_set_members(struct wquery *q, const char *name, bool recursive, const char ***out)
 {
-	struct strset rs = { 0 };
+	struct wstrset rs = { 0 };
 	struct strvec rv = { 0 };
 
 	if (!recursive) {
@@ -474,7 +474,7 @@ size_t wres_set_members(struct wquery *q, const char *name, bool recursive, cons
 			rv.v[w++] = rv.v[i];
 	rv.n = w;
 	qsort(rv.v, rv.n, sizeof(*rv.v), cmp_str);
-	strset_free(&rs);
+	wstrset_free(&rs);
 
 	const char **res = warena_alloc(q->arena, (rv.n ? rv.n : 1) * sizeof(*res));
 	if (rv.n)
@@ -486,7 +486,7 @@ size_t wres_set_members(struct wquery *q, const char *name, bool recursive, cons
 
 void wres_as_set_prefixes(struct wquery *q, const char *name, int family, struct wbuf *out)
 {
-	struct strset rs = { 0 };
+	struct wstrset rs = { 0 };
 	struct strvec rv = { 0 };
 
 	resolve_recursive(q, name, RPSL_AS_SET, &rs, &rv);
@@ -498,5 +498,5 @@ void wres_as_set_prefixes(struct wquery *q, const char *name, int family, struct
 	wres_origins_prefixes(q, asns, n, family, out);
 	free(asns);
 	free(rv.v);
-	strset_free(&rs);
+	wstrset_free(&rs);
 }

@@ -105,13 +105,13 @@ struct routectx {
 	bool stop_after_hit;
 };
 
-static bool route_cb(const struct ptrset *objs, uint8_t len, void *arg)
+static bool route_cb(const struct wptrset *objs, uint8_t len, void *arg)
 {
 	struct routectx *rc = arg;
 	size_t before = rc->r->n;
 	struct wobj *o;
 	(void)len;
-	PTRSET_FOREACH(objs, i, o) {
+	WPTRSET_FOREACH(objs, i, o) {
 		if (o->cls != RPSL_ROUTE && o->cls != RPSL_ROUTE6)
 			continue;
 		if (wsearch_pass(rc->q, rc->f, o))
@@ -121,12 +121,12 @@ static bool route_cb(const struct ptrset *objs, uint8_t len, void *arg)
 }
 
 /* Objects of any class (free-text address search). */
-static bool any_cb(const struct ptrset *objs, uint8_t len, void *arg)
+static bool any_cb(const struct wptrset *objs, uint8_t len, void *arg)
 {
 	struct routectx *rc = arg;
 	struct wobj *o;
 	(void)len;
-	PTRSET_FOREACH(objs, i, o)
+	WPTRSET_FOREACH(objs, i, o)
 		if (wsearch_pass(rc->q, rc->f, o))
 			result_add(rc->r, o);
 	return true;
@@ -175,14 +175,14 @@ void wsearch_inverse(const struct wquery *q, const struct wfilter *f, enum wattr
 			snprintf(canon, sizeof(canon), "AS%u", asn);
 			struct worigin *or = strcmp(canon, up) == 0 ? widx_origin(q->idx, asn) : NULL;
 			for (int fam = 0; or && fam < 2; fam++)
-				PTRSET_FOREACH(&or->routes[fam], i, o)
+				WPTRSET_FOREACH(&or->routes[fam], i, o)
 					if (wsearch_pass(q, f, o))
 						result_add(r, o);
 		}
 	} else {
 		const struct wpost *p = widx_post(q->idx, attr, up, len);
 		if (p)
-			PTRSET_FOREACH(&p->objs, i, o)
+			WPTRSET_FOREACH(&p->objs, i, o)
 				if (wsearch_pass(q, f, o))
 					result_add(r, o);
 	}
@@ -270,16 +270,16 @@ void wsearch_text(const struct wquery *q, const struct wfilter *f, const char *v
 			if (o && (o->flags & WOBJ_HAS_ASN) && wsearch_pass(q, &f2, o))
 				result_add(r, o);
 		}
-		PTRSET_FOREACH(&q->idx->byclass[RPSL_AS_BLOCK], i, o)
+		WPTRSET_FOREACH(&q->idx->byclass[RPSL_AS_BLOCK], i, o)
 			if ((o->flags & WOBJ_HAS_ASN) && o->asn_first <= asn && o->asn_last >= asn &&
 			    wsearch_pass(q, &f2, o))
 				result_add(r, o);
-	} else if (ipy_parse(value, len, &p)) {
+	} else if (w_ipy_parse(value, len, &p)) {
 		struct wprefix last = p;
 		unsigned bits = p.family == 6 ? 128 : 32;
 		for (unsigned i = p.len; i < bits; i++)
 			last.a[i >> 3] |= (uint8_t)(0x80 >> (i & 7));
-		PTRSET_FOREACH(&q->idx->ranges, i, o) {
+		WPTRSET_FOREACH(&q->idx->ranges, i, o) {
 			if (o->family != p.family || memcmp(o->ip_first, p.a, 16) > 0 ||
 			    memcmp(o->ip_last, last.a, 16) < 0)
 				continue;
@@ -291,13 +291,13 @@ void wsearch_text(const struct wquery *q, const struct wfilter *f, const char *v
 	} else {
 		char *up = xstrndup(value, len);
 		w_upper(up, len);
-		struct ptrset seen = { 0 };
+		struct wptrset seen = { 0 };
 		for (int c = 0; c < RPSL_CLASS_COUNT; c++) {
 			for (unsigned i = 0; i < q->nsrcs; i++) {
 				o = widx_get(q->idx, q->srcs[i], (enum rpsl_class)c, up, len);
 				if (o && wsearch_pass(q, f, o)) {
 					result_add(r, o);
-					ptrset_add(&seen, o);
+					wptrset_add(&seen, o);
 				}
 			}
 		}
@@ -310,12 +310,12 @@ void wsearch_text(const struct wquery *q, const struct wfilter *f, const char *v
 		static const enum rpsl_class pc[2] = { RPSL_PERSON, RPSL_ROLE };
 		static const enum wattr pa[2] = { WA_PERSON, WA_ROLE };
 		for (int k = 0; k < 2; k++) {
-			PTRSET_FOREACH(&q->idx->byclass[pc[k]], i, o) {
+			WPTRSET_FOREACH(&q->idx->byclass[pc[k]], i, o) {
 				if (!wsearch_pass(q, f, o) || !key_like(o, pa[k], pattern))
 					continue;
 				bool dup = false;
 				struct wobj *x;
-				PTRSET_FOREACH(&seen, j, x)
+				WPTRSET_FOREACH(&seen, j, x)
 					if (x == o)
 						dup = true;
 				if (!dup)
@@ -323,7 +323,7 @@ void wsearch_text(const struct wquery *q, const struct wfilter *f, const char *v
 			}
 		}
 		free(pattern);
-		ptrset_free(&seen);
+		wptrset_free(&seen);
 		free(up);
 	}
 	wsearch_sort(q, r, false);
@@ -348,7 +348,7 @@ static void render_key_fields(const struct wquery *q, const struct wresult *r, s
 {
 	struct wbuf blocks = { 0 };
 	size_t *offs = xmalloc((r->n ? r->n : 1) * sizeof(*offs));
-	struct strset seen = { 0 };
+	struct wstrset seen = { 0 };
 	size_t nb = 0;
 
 	/* Build each block NUL-terminated in one buffer, then keep the first
@@ -372,14 +372,14 @@ static void render_key_fields(const struct wquery *q, const struct wresult *r, s
 	bool first = true;
 	for (size_t i = 0; i < nb; i++) {
 		const char *b = blocks.p + offs[i];
-		if (!strset_add(&seen, b))
+		if (!wstrset_add(&seen, b))
 			continue;
 		if (!first)
 			wbuf_addc(out, '\n');
 		wbuf_adds(out, b);
 		first = false;
 	}
-	strset_free(&seen);
+	wstrset_free(&seen);
 	free(offs);
 	wbuf_free(&blocks);
 }

@@ -245,7 +245,7 @@ static enum wresp cmd_timeout(struct whois_session *s, const char *p, size_t pl)
 {
 	bool neg, ovf;
 	unsigned __int128 v;
-	if (!py_int(p, pl, 10, &neg, &v, &ovf) || neg || ovf || v == 0 || v > 1000) {
+	if (!w_py_int(p, pl, 10, &neg, &v, &ovf) || neg || ovf || v == 0 || v > 1000) {
 		set_error(s, "Invalid value for timeout: %.*s", (int)pl, p);
 		return R_ERROR;
 	}
@@ -619,7 +619,7 @@ static enum wresp cmd_route_search(struct whois_session *s, const char *p, size_
 		opt = comma + 1;
 		optl = pl - addrl - 1;
 	}
-	if (!ipy_parse(addr, addrl, &pfx)) {
+	if (!w_ipy_parse(addr, addrl, &pfx)) {
 		set_error(s, "Invalid input for route search: %.*s", (int)pl, p);
 		return R_ERROR;
 	}
@@ -815,11 +815,11 @@ static enum wresp ripe_sources_info(struct whois_session *s)
 	return R_SUCCESS;
 }
 
-static bool py_int64(const char *p, size_t pl, int64_t *out)
+static bool w_py_int64(const char *p, size_t pl, int64_t *out)
 {
 	bool neg, ovf;
 	unsigned __int128 v;
-	if (!py_int(p, pl, 10, &neg, &v, &ovf))
+	if (!w_py_int(p, pl, 10, &neg, &v, &ovf))
 		return false;
 	if (ovf || v > (unsigned __int128)INT64_MAX)
 		v = INT64_MAX;
@@ -840,9 +840,9 @@ static enum wresp ripe_nrtm(struct whois_session *s, const char *p, size_t pl)
 	int64_t first, last = 0;
 	bool to_last = false;
 	if (dash == NULL || memchr(dash + 1, '-', rangel - (size_t)(dash - range) - 1) ||
-	    !py_int64(range, (size_t)(dash - range), &first) ||
+	    !w_py_int64(range, (size_t)(dash - range), &first) ||
 	    (!(to_last = streq_n(dash + 1, rangel - (size_t)(dash - range) - 1, "LAST")) &&
-	     !py_int64(dash + 1, rangel - (size_t)(dash - range) - 1, &last))) {
+	     !w_py_int64(dash + 1, rangel - (size_t)(dash - range) - 1, &last))) {
 		set_error(s, "Invalid serial range: %.*s", (int)rangel, range);
 		return R_ERROR;
 	}
@@ -951,7 +951,7 @@ static enum wresp handle_ripe(struct whois_session *s, const char *query, size_t
 			   streq_n(cmd, cmdl, "x")) {
 			NEED_ARG(arg, al);
 			struct wprefix pfx;
-			if (!ipy_parse(arg, al, &pfx)) {
+			if (!w_ipy_parse(arg, al, &pfx)) {
 				set_error(s, "Invalid input for route search: %.*s", (int)al, arg);
 				return R_ERROR;
 			}

@@ -178,7 +178,7 @@ uint64_t whash(const void *p, size_t n, uint64_t seed)
 
 /* ---------------------------------------------------------------- ptrset */
 
-static void ptrset_hash_insert(void **v, uint32_t cap, void *p)
+static void wptrset_hash_insert(void **v, uint32_t cap, void *p)
 {
 	uint32_t i = (uint32_t)whash_ptr(p) & (cap - 1);
 	while (v[i] != NULL)
@@ -186,43 +186,43 @@ static void ptrset_hash_insert(void **v, uint32_t cap, void *p)
 	v[i] = p;
 }
 
-static void ptrset_rehash(struct ptrset *s, uint32_t ncap)
+static void wptrset_rehash(struct wptrset *s, uint32_t ncap)
 {
 	void **nv = xcalloc(ncap, sizeof(void *));
-	uint32_t slots = ptrset_slots(s);
+	uint32_t slots = wptrset_slots(s);
 	for (uint32_t i = 0; i < slots; i++)
 		if (s->v[i])
-			ptrset_hash_insert(nv, ncap, s->v[i]);
+			wptrset_hash_insert(nv, ncap, s->v[i]);
 	free(s->v);
 	s->v = nv;
 	s->cap = ncap;
 }
 
-void ptrset_add(struct ptrset *s, void *p)
+void wptrset_add(struct wptrset *s, void *p)
 {
-	if (s->cap <= PTRSET_SMALL) {
+	if (s->cap <= WPTRSET_SMALL) {
 		if (s->n < s->cap) {
 			s->v[s->n++] = p;
 			return;
 		}
-		if (s->cap < PTRSET_SMALL) {
+		if (s->cap < WPTRSET_SMALL) {
 			uint32_t ncap = s->cap ? s->cap * 2 : 1;
 			s->v = xrealloc(s->v, ncap * sizeof(void *));
 			s->cap = ncap;
 			s->v[s->n++] = p;
 			return;
 		}
-		ptrset_rehash(s, PTRSET_SMALL * 4);
+		wptrset_rehash(s, WPTRSET_SMALL * 4);
 	} else if ((s->n + 1) * 2 > s->cap) {
-		ptrset_rehash(s, s->cap * 2);
+		wptrset_rehash(s, s->cap * 2);
 	}
-	ptrset_hash_insert(s->v, s->cap, p);
+	wptrset_hash_insert(s->v, s->cap, p);
 	s->n++;
 }
 
-bool ptrset_del(struct ptrset *s, void *p)
+bool wptrset_del(struct wptrset *s, void *p)
 {
-	if (s->cap <= PTRSET_SMALL) {
+	if (s->cap <= WPTRSET_SMALL) {
 		for (uint32_t i = 0; i < s->n; i++) {
 			if (s->v[i] == p) {
 				s->v[i] = s->v[--s->n];
@@ -264,13 +264,13 @@ bool ptrset_del(struct ptrset *s, void *p)
 		free(s->v);
 		s->v = NULL;
 		s->cap = 0;
-	} else if (s->n * 8 < s->cap && s->cap > PTRSET_SMALL * 4) {
-		ptrset_rehash(s, s->cap / 2);
+	} else if (s->n * 8 < s->cap && s->cap > WPTRSET_SMALL * 4) {
+		wptrset_rehash(s, s->cap / 2);
 	}
 	return true;
 }
 
-void ptrset_free(struct ptrset *s)
+void wptrset_free(struct wptrset *s)
 {
 	free(s->v);
 	s->v = NULL;
@@ -279,7 +279,7 @@ void ptrset_free(struct ptrset *s)
 
 /* ---------------------------------------------------------------- strset */
 
-static void strset_grow(struct strset *s)
+static void wstrset_grow(struct wstrset *s)
 {
 	uint32_t ncap = s->cap ? s->cap * 2 : 64;
 	const char **nv = xcalloc(ncap, sizeof(*nv));
@@ -300,10 +300,10 @@ static void strset_grow(struct strset *s)
 	s->cap = ncap;
 }
 
-bool strset_add(struct strset *s, const char *str)
+bool wstrset_add(struct wstrset *s, const char *str)
 {
 	if ((s->n + 1) * 2 > s->cap)
-		strset_grow(s);
+		wstrset_grow(s);
 	uint32_t h = (uint32_t)whash(str, strlen(str), 7);
 	uint32_t j = h & (s->cap - 1);
 	while (s->v[j]) {
@@ -317,7 +317,7 @@ bool strset_add(struct strset *s, const char *str)
 	return true;
 }
 
-bool strset_has(const struct strset *s, const char *str)
+bool wstrset_has(const struct wstrset *s, const char *str)
 {
 	if (s->cap == 0)
 		return false;
@@ -331,7 +331,7 @@ bool strset_has(const struct strset *s, const char *str)
 	return false;
 }
 
-void strset_free(struct strset *s)
+void wstrset_free(struct wstrset *s)
 {
 	free(s->v);
 	free(s->h);
@@ -565,7 +565,7 @@ static int digit_val(char c, int base)
 	return v < base ? v : -1;
 }
 
-bool py_int(const char *s, size_t len, int base, bool *neg, unsigned __int128 *val, bool *overflow)
+bool w_py_int(const char *s, size_t len, int base, bool *neg, unsigned __int128 *val, bool *overflow)
 {
 	size_t i = 0, end = len;
 	unsigned __int128 v = 0;
@@ -622,7 +622,7 @@ bool w_parse_as_number(const char *s, size_t len, uint32_t *asn, struct wbuf *er
 
 	if (len < 2 || w_lc(s[0]) != 'a' || w_lc(s[1]) != 's')
 		why = "must start with \"AS\"";
-	else if (!py_int(s + 2, len - 2, 10, &neg, &v, &ovf))
+	else if (!w_py_int(s + 2, len - 2, 10, &neg, &v, &ovf))
 		why = "number part is not numeric";
 	else if (neg || ovf || v > 4294967295u)
 		why = "valid range is 0-4294967295";
@@ -712,7 +712,7 @@ static bool ipy_parse_v6(const char *s, size_t len, u128 *val)
 				words[nwords++] = 0;
 		bool neg, ovf;
 		u128 hv;
-		if (!py_int(s + istart[k], ilen[k], 16, &neg, &hv, &ovf) || neg || ovf || hv > 0xffff)
+		if (!w_py_int(s + istart[k], ilen[k], 16, &neg, &hv, &ovf) || neg || ovf || hv > 0xffff)
 			return false;
 		words[nwords++] = (uint32_t)hv;
 	}
@@ -740,8 +740,8 @@ static bool ipy_parse_address(const char *s, size_t len, u128 *val, int *ver)
 {
 	bool hneg = false, hovf = false, ineg = false, iovf = false;
 	u128 hexval = 0, intval = 0;
-	bool has_hex = py_int(s, len, 16, &hneg, &hexval, &hovf);
-	bool has_int = py_int(s, len, 10, &ineg, &intval, &iovf);
+	bool has_hex = w_py_int(s, len, 16, &hneg, &hexval, &hovf);
+	bool has_int = w_py_int(s, len, 10, &ineg, &intval, &iovf);
 
 	if (len >= 2 && s[0] == '0' && s[1] == 'x' && has_hex) {
 		if (hneg || hovf)
@@ -771,7 +771,7 @@ static bool ipy_parse_address(const char *s, size_t len, u128 *val, int *ver)
 				return false;
 			bool neg, ovf;
 			u128 b;
-			if (!py_int(s + start, k - start, 10, &neg, &b, &ovf) || neg || ovf || b > 255)
+			if (!w_py_int(s + start, k - start, 10, &neg, &b, &ovf) || neg || ovf || b > 255)
 				return false;
 			bytes[nb++] = b;
 			start = k + 1;
@@ -822,7 +822,7 @@ static bool ipy_net_ok(u128 ip, long plen, unsigned bits)
 	return (ip & mask) == ip;
 }
 
-bool ipy_parse(const char *s, size_t len, struct wprefix *out)
+bool w_ipy_parse(const char *s, size_t len, struct wprefix *out)
 {
 	const char *dash = memchr(s, '-', len);
 	u128 ip;
@@ -875,7 +875,7 @@ bool ipy_parse(const char *s, size_t len, struct wprefix *out)
 			} else {
 				bool neg, ovf;
 				u128 v;
-				if (!py_int(pl, pll, 10, &neg, &v, &ovf))
+				if (!w_py_int(pl, pll, 10, &neg, &v, &ovf))
 					return false;
 				if (neg || ovf || v > 128)
 					return false;

@@ -55,41 +55,41 @@ static inline uint64_t whash_ptr(const void *p)
 }
 
 /*
- * A set of pointers with O(1) add and delete. Up to PTRSET_SMALL entries
+ * A set of pointers with O(1) add and delete. Up to WPTRSET_SMALL entries
  * it is a dense array; beyond that an open-addressing table (linear
  * probing, backward-shift deletion, so no tombstones).
  */
-#define PTRSET_SMALL 8
-struct ptrset {
+#define WPTRSET_SMALL 8
+struct wptrset {
 	void **v;
 	uint32_t n, cap;
 };
-void ptrset_add(struct ptrset *s, void *p);	/* p must not be present */
-bool ptrset_del(struct ptrset *s, void *p);
-void ptrset_free(struct ptrset *s);
-static inline uint32_t ptrset_slots(const struct ptrset *s)
+void wptrset_add(struct wptrset *s, void *p);	/* p must not be present */
+bool wptrset_del(struct wptrset *s, void *p);
+void wptrset_free(struct wptrset *s);
+static inline uint32_t wptrset_slots(const struct wptrset *s)
 {
-	return s->cap <= PTRSET_SMALL ? s->n : s->cap;
+	return s->cap <= WPTRSET_SMALL ? s->n : s->cap;
 }
-#define PTRSET_FOREACH(s, i, p) \
-	for (uint32_t i = 0; i < ptrset_slots(s); i++) \
+#define WPTRSET_FOREACH(s, i, p) \
+	for (uint32_t i = 0; i < wptrset_slots(s); i++) \
 		if (((p) = (s)->v[i]) != NULL)
 
 /* A set of strings (not copied) for per-query de-duplication. */
-struct strset {
+struct wstrset {
 	const char **v;
 	uint32_t *h;
 	uint32_t n, cap;
 };
 /* true if added, false if it was present */
-bool strset_add(struct strset *s, const char *str);
-bool strset_has(const struct strset *s, const char *str);
-void strset_free(struct strset *s);
+bool wstrset_add(struct wstrset *s, const char *str);
+bool wstrset_has(const struct wstrset *s, const char *str);
+void wstrset_free(struct wstrset *s);
 
 /* Python's int(s, base) for base 10 or 16 on ASCII text: surrounding
  * whitespace, a sign, '_' between digits, "0x" for base 16. Values beyond
  * 128 bits set *overflow. false if Python would raise ValueError. */
-bool py_int(const char *s, size_t len, int base, bool *neg, unsigned __int128 *val, bool *overflow);
+bool w_py_int(const char *s, size_t len, int base, bool *neg, unsigned __int128 *val, bool *overflow);
 
 /* IPy's IP(text): an address or network in any of IPy's notations.
  * false where IPy raises ValueError. */
@@ -98,7 +98,7 @@ struct wprefix {
 	uint8_t len;
 	uint8_t a[16];		/* network order */
 };
-bool ipy_parse(const char *s, size_t len, struct wprefix *out);
+bool w_ipy_parse(const char *s, size_t len, struct wprefix *out);
 
 /* "a.b.c.d/n" and RFC 5952 "x::y/n"; buf needs 50 bytes. Returns length. */
 size_t wprefix_format(uint8_t family, const uint8_t *a, uint8_t len, char *buf);
@@ -184,7 +184,7 @@ struct wpost {
 	struct wpost *hnext;
 	uint64_t hash;
 	uint8_t attr;
-	struct ptrset objs;
+	struct wptrset objs;
 	char value[];
 };
 
@@ -206,7 +206,7 @@ struct wpfxlist {
 struct worigin {
 	struct worigin *hnext;
 	uint32_t asn;
-	struct ptrset routes[2];	/* [0] IPv4 route, [1] IPv6 route6 */
+	struct wptrset routes[2];	/* [0] IPv4 route, [1] IPv6 route6 */
 	struct wpfxlist cache[2];
 };
 
@@ -226,8 +226,8 @@ struct whois_index {
 	size_t otabsize, ocount;
 
 	struct wradix *radix[2];	/* IPv4, IPv6 */
-	struct ptrset ranges;		/* objects with an address range that is no prefix */
-	struct ptrset byclass[RPSL_CLASS_COUNT];	/* person, role, as-block only */
+	struct wptrset ranges;		/* objects with an address range that is no prefix */
+	struct wptrset byclass[RPSL_CLASS_COUNT];	/* person, role, as-block only */
 };
 
 int widx_source_id(const struct whois_index *idx, const char *name);	/* -1 if unknown */
@@ -242,7 +242,7 @@ void wradix_free(struct wradix *r);
 void wradix_add(struct wradix *r, const uint8_t *a, uint8_t len, struct wobj *o);
 void wradix_del(struct wradix *r, const uint8_t *a, uint8_t len, struct wobj *o);
 /* Callback per node holding objects; return false to stop. */
-typedef bool (*wradix_cb)(const struct ptrset *objs, uint8_t len, void *arg);
+typedef bool (*wradix_cb)(const struct wptrset *objs, uint8_t len, void *arg);
 /* Nodes equal to the prefix. */
 void wradix_exact(const struct wradix *r, const uint8_t *a, uint8_t len, wradix_cb cb, void *arg);
 /* Nodes covering the prefix (shortest first), exact one included if with_exact. */
