@@ -171,7 +171,7 @@ def write_config(directory, db=None, sources=("TEST",), sources_default=None,
         "access_lists": {"local": ["127.0.0.0/8", "::1/128"]},
         "server": {
             "whois": {"interface": "127.0.0.1", "port": whois_port},
-            "http": {"interface": "127.0.0.1", "port": http_port},
+            "http": {"interface": "127.0.0.1", "port": http_port, "status_access_list": "local"},
             "rtr": {"interface": "127.0.0.1", "port": rtr_port},
         },
         "auth": {"gnupg_keyring": keyring},

@@ -189,7 +189,7 @@ it_config() {
 		echo "    local: ['127.0.0.0/8', '::1/128']"
 		echo "  server:"
 		echo "    whois: {interface: '127.0.0.1', port: $IT_WHOIS_PORT}"
-		echo "    http: {interface: '127.0.0.1', port: $IT_HTTP_PORT}"
+		echo "    http: {interface: '127.0.0.1', port: $IT_HTTP_PORT, status_access_list: local}"
 		echo "    rtr: {interface: '127.0.0.1', port: $IT_RTR_PORT}"
 		echo "  auth:"
 		echo "    gnupg_keyring: '$IT_TMP/gnupg'"
