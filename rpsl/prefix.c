@@ -251,10 +251,16 @@ void ip_prefix_last(const struct ip_prefix *p, struct ip_addr *out)
 {
 	unsigned maxlen = ip_maxlen(p->family);
 
+	unsigned i = p->len;
+
 	out->family = p->family;
 	memcpy(out->a, p->a, sizeof(out->a));
-	for (unsigned i = p->len; i < maxlen; i++)
-		out->a[i >> 3] |= (uint8_t)(0x80 >> (i & 7));
+	if (i < maxlen && (i & 7)) {
+		out->a[i >> 3] |= (uint8_t)(0xff >> (i & 7));
+		i = (i + 7) & ~7u;
+	}
+	for (; i < maxlen; i += 8)
+		out->a[i >> 3] = 0xff;
 }
 
 bool ip_prefix_covers(const struct ip_prefix *outer, const struct ip_prefix *inner)

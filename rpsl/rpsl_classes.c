@@ -198,6 +198,8 @@ static uint32_t name_hash(const char *s, size_t n)
 	return h;
 }
 
+static uint8_t attr_len[A_COUNT];
+
 int attr_lookup(const char *name, size_t len)
 {
 	uint32_t h = name_hash(name, len) & (HASH_SIZE - 1);
@@ -206,7 +208,7 @@ int attr_lookup(const char *name, size_t len)
 		int id = attr_hash[h];
 		if (id < 0)
 			return -1;
-		if (strncmp(attr_names[id], name, len) == 0 && attr_names[id][len] == '\0')
+		if (attr_len[id] == len && memcmp(attr_names[id], name, len) == 0)
 			return id;
 		h = (h + 1) & (HASH_SIZE - 1);
 	}
@@ -265,6 +267,7 @@ __attribute__((constructor)) static void classes_init(void)
 		while (attr_hash[h] >= 0)
 			h = (h + 1) & (HASH_SIZE - 1);
 		attr_hash[h] = (int16_t)id;
+		attr_len[id] = (uint8_t)strlen(attr_names[id]);
 		class_of_attr[id] = RPSL_CLASS_UNKNOWN;
 	}
 	for (int c = 0; c < RPSL_CLASS_COUNT; c++) {

@@ -120,10 +120,36 @@ static const char *asn_text(struct arena *a, const char *s, size_t n, uint32_t a
 	return arena_strndup(a, buf, (size_t)l);
 }
 
+/* "AS" and 1-10 digits without a leading zero, at most 4294967295: the
+ * value is already in IRRd's form. */
+static bool asn_canonical(const char *s, size_t n, uint32_t *out)
+{
+	uint64_t v = 0;
+
+	if (n < 3 || n > 12 || s[0] != 'A' || s[1] != 'S' || (s[2] == '0' && n > 3))
+		return false;
+	for (size_t i = 2; i < n; i++) {
+		if (!is_digit(s[i]))
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (v > 4294967295u)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
 static const char *parse_asn(const struct fctx *c, const char *s, size_t n, struct fres *r)
 {
 	uint32_t asn;
-	enum asn_err e = as_number(c->a, s, n, &asn);
+	enum asn_err e;
+
+	if (asn_canonical(s, n, &asn)) {
+		r->has_asn = true;
+		r->asn_first = r->asn_last = asn;
+		return s;
+	}
+	e = as_number(c->a, s, n, &asn);
 	const char *out;
 	char buf[16];
 
@@ -677,6 +703,15 @@ static void set_prefix_meta(struct fres *r, const struct ipy *ip)
 	ip_prefix_last(&r->prefix, &r->ip_last);
 }
 
+/* No number in a valid prefix has a leading zero: the text is canonical. */
+static bool v4_canonical(const char *s, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i++)
+		if (s[i] == '0' && (i == 0 || !is_digit(s[i - 1])) && is_digit(s[i + 1]))
+			return false;
+	return true;
+}
+
 /* RPSLIPv4PrefixField: ^\d+\.\d+\.\d+\.\d+/\d+$, then IPy. Written out
  * for speed: this runs for every route object. */
 static const char *parse_v4_prefix(const struct fctx *c, const char *s, size_t n, struct fres *r)
@@ -736,6 +771,8 @@ static const char *parse_v4_prefix(const struct fctx *c, const char *s, size_t n
 	}
 	ip.prefixlen = (int)plen;
 	set_prefix_meta(r, &ip);
+	if (v4_canonical(s, n))
+		return s;
 	l = snprintf(buf, sizeof(buf), "%u.%u.%u.%u/%u", bytes[0], bytes[1], bytes[2], bytes[3], plen);
 	if ((size_t)l == n && memcmp(buf, s, n) == 0)
 		return s;

@@ -59,6 +59,16 @@ static char *sanitise(struct arena *a, const char *text, size_t len, size_t *out
 
 	while (i < len) {
 		size_t l;
+		/* eight bytes at a time while all are ASCII and none is NUL */
+		while (i + 8 <= len) {
+			uint64_t w;
+			memcpy(&w, u + i, 8);
+			if (((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL) || (w & 0x8080808080808080ULL))
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
 		if (u[i] != 0 && u[i] < 0x80) {
 			i++;
 			continue;
@@ -152,6 +162,8 @@ struct extract {
 	size_t cpos;
 	/* the attribute being read */
 	bool open, discard;
+	int id;
+	struct attr_rec *recs;
 	char *name;
 	char *vstart, *w;
 	size_t cstart;
@@ -168,6 +180,8 @@ static void close_attr(struct extract *x)
 	x->contbuf[x->cpos++] = '\0';
 	if (x->discard)
 		return;
+	x->recs[x->obj->nattrs].id = (int16_t)x->id;
+	x->recs[x->obj->nattrs].field = (int16_t)(x->id >= 0 ? x->cd->index[x->id] : -1);
 	at = &x->obj->attrs[x->obj->nattrs++];
 	at->name = x->name;
 	at->value = x->vstart;
@@ -220,7 +234,8 @@ static void extract(struct extract *x, char *b, char *e)
 			x->vstart = (char *)vs;
 			x->w = (char *)vs + vn;
 			x->open = true;
-			x->discard = x->cd->discard_rpki && strcmp(ls, "rpki-ov-state") == 0;
+			x->id = attr_lookup(ls, (size_t)(colon - ls));
+			x->discard = x->cd->discard_rpki && x->id == attr_rpki_ov_state();
 			x->cstart = x->cpos;
 		} else if (x->open) {
 			const char *cs = ls + 1;
@@ -621,7 +636,7 @@ static void finish_messages(struct rpsl_object *obj, struct arena *a, struct sin
 struct rpsl_object *rpsl_parse_ex(const char *text, size_t len, enum rpsl_mode mode, const char *default_source,
 				  const struct rpsl_options *opts)
 {
-	size_t nlines, i;
+	size_t nlines;
 	struct rpsl_object *obj;
 	struct rpsl_priv *priv;
 	struct arena *a;
@@ -684,19 +699,10 @@ struct rpsl_object *rpsl_parse_ex(const char *text, size_t len, enum rpsl_mode m
 	x.s = &s;
 	x.cd = cd;
 	x.contbuf = arena_alloc(a, 2 * nlines + 2);
+	x.recs = priv->recs = arena_alloc(a, nlines * sizeof(struct attr_rec));
+	memset(priv->recs, 0, nlines * sizeof(struct attr_rec));
 	if (blen > 0)
 		extract(&x, (char *)b, (char *)b + blen);
-
-	priv->recs = arena_alloc(a, (obj->nattrs ? obj->nattrs : 1) * sizeof(struct attr_rec));
-	for (i = 0; i < obj->nattrs; i++) {
-		struct attr_rec *r = &priv->recs[i];
-		int id = attr_lookup(obj->attrs[i].name, strlen(obj->attrs[i].name));
-
-		r->id = (int16_t)id;
-		r->field = (int16_t)(id >= 0 ? cd->index[id] : -1);
-		r->vals = NULL;
-		r->nvals = 0;
-	}
 	if (s.nerr == 0)
 		check_counts(obj, cd, priv->recs, mode, dsrc, &s);
 	parse_attrs(obj, priv, mode, opts, &s);
@@ -719,7 +725,16 @@ struct rpsl_object *rpsl_parse_ex(const char *text, size_t len, enum rpsl_mode m
 		obj->pk = v->n ? str_upper(a, v->v[0]) : "";
 	} else {
 		const struct rpsl_values *v1 = &priv->fvals[cd->pk[0]], *v2 = &priv->fvals[cd->pk[1]];
-		obj->pk = str_upper(a, arena_printf(a, "%s%s", v1->n ? v1->v[0] : "", v2->n ? v2->v[0] : ""));
+		const char *s1 = v1->n ? v1->v[0] : "", *s2 = v2->n ? v2->v[0] : "";
+		size_t l1 = strlen(s1), l2 = strlen(s2);
+		char *pk = arena_alloc(a, l1 + l2 + 1);
+
+		memcpy(pk, s1, l1);
+		memcpy(pk + l1, s2, l2 + 1);
+		for (char *q = pk; *q; q++)
+			if (*q >= 'a' && *q <= 'z')
+				*q = (char)(*q - 32);
+		obj->pk = pk;
 	}
 	if (priv->fvals[cd->source_field].n > 0)
 		obj->source = priv->fvals[cd->source_field].v[0];

@@ -269,16 +269,46 @@ size_t py_space_before(const char *s, size_t n)
 	return 0;
 }
 
+static inline bool ascii_space(unsigned char c)
+{
+	return c == ' ' || (c >= 9 && c <= 13) || (c >= 0x1c && c <= 0x1f);
+}
+
 void py_strip(const char **s, size_t *n)
 {
-	size_t k;
+	const unsigned char *p = (const unsigned char *)*s;
+	size_t len = *n, k;
 
-	while (*n > 0 && (k = py_space_at(*s, *n)) > 0) {
-		*s += k;
-		*n -= k;
+	for (;;) {
+		if (len == 0)
+			break;
+		if (p[0] < 0x80) {
+			if (!ascii_space(p[0]))
+				break;
+			p++;
+			len--;
+			continue;
+		}
+		if ((k = py_space_at((const char *)p, len)) == 0)
+			break;
+		p += k;
+		len -= k;
 	}
-	while (*n > 0 && (k = py_space_before(*s, *n)) > 0)
-		*n -= k;
+	for (;;) {
+		if (len == 0)
+			break;
+		if (p[len - 1] < 0x80) {
+			if (!ascii_space(p[len - 1]))
+				break;
+			len--;
+			continue;
+		}
+		if ((k = py_space_before((const char *)p, len)) == 0)
+			break;
+		len -= k;
+	}
+	*s = (const char *)p;
+	*n = len;
 }
 
 /*
