@@ -473,7 +473,8 @@ size_t wres_set_members(struct wquery *q, const char *name, bool recursive, cons
 		if (strcmp(rv.v[i], name) != 0)
 			rv.v[w++] = rv.v[i];
 	rv.n = w;
-	qsort(rv.v, rv.n, sizeof(*rv.v), cmp_str);
+	if (rv.n > 1)
+		qsort(rv.v, rv.n, sizeof(*rv.v), cmp_str);
 	wstrset_free(&rs);
 
 	const char **res = warena_alloc(q->arena, (rv.n ? rv.n : 1) * sizeof(*res));
