@@ -141,7 +141,7 @@ static void field_inet(struct sql_buf *b, uint8_t family, unsigned bits, bool ci
 	sql_buf_put(b, a, n);
 }
 
-/* text[] of "attr=VALUE" for every lookup attribute value */
+/* text[] of "attr=VALUE" for every lookup attribute value (but origin) */
 static void field_lookup(struct sql_buf *b, const struct rpsl_object *obj)
 {
 	const char *const *attrs = rpsl_lookup_attrs(obj->cls);
@@ -158,8 +158,14 @@ static void field_lookup(struct sql_buf *b, const struct rpsl_object *obj)
 	countpos = b->len - 4;
 	put32(b, 1);			/* lower bound */
 	for (size_t i = 0; attrs != NULL && attrs[i] != NULL; i++) {
-		struct rpsl_values v = rpsl_get(obj, attrs[i]);
+		struct rpsl_values v;
 		size_t an = strlen(attrs[i]);
+
+		/* has its own column; leaving it out makes the GIN index a
+		 * third smaller and its build seconds faster */
+		if (obj->has_origin && strcmp(attrs[i], "origin") == 0)
+			continue;
+		v = rpsl_get(obj, attrs[i]);
 
 		for (size_t j = 0; j < v.n; j++) {
 			size_t vn = strlen(v.v[j]);

@@ -15,6 +15,8 @@
  *   than deleting and inserting a million rows through live indexes, and
  *   leaves no dead rows behind. Sources that were never bulk-loaded live in
  *   the default partition.
+ * - Key columns use COLLATE "C": byte order is what the keys need, and it
+ *   keeps index builds fast whatever the database's locale.
  * - object_change is written by a row trigger on rpsl_objects, so that
  *   every writer (loads, mail updates, mirrors, RPKI status changes)
  *   produces the change feed the daemon follows; a bulk load writes one
@@ -45,9 +47,9 @@ static const char migration1[] =
 	"CREATE SEQUENCE rpsl_objects_id_seq;\n"
 	"CREATE TABLE rpsl_objects (\n"
 	"  id bigint NOT NULL DEFAULT nextval('rpsl_objects_id_seq'),\n"
-	"  rpsl_pk text NOT NULL,\n"
-	"  source text NOT NULL,\n"
-	"  object_class text NOT NULL,\n"
+	"  rpsl_pk text COLLATE \"C\" NOT NULL,\n"
+	"  source text COLLATE \"C\" NOT NULL,\n"
+	"  object_class text COLLATE \"C\" NOT NULL,\n"
 	"  object_text text NOT NULL,\n"
 	"  ip_version smallint,\n"
 	"  ip_first inet,\n"
@@ -58,8 +60,9 @@ static const char migration1[] =
 	"  asn_last bigint,\n"
 	"  origin bigint,\n"
 	/* lookup-key values as 'attr=VALUE' (e.g. 'mnt-by=MAINT-EX'), the
-	 * significant values of every lookup attribute of the class */
-	"  lookup text[] NOT NULL DEFAULT '{}',\n"
+	 * significant values of every lookup attribute of the class except
+	 * those with a column of their own (origin) */
+	"  lookup text[] COLLATE \"C\" NOT NULL DEFAULT '{}',\n"
 	"  rpki_status rpkistatus NOT NULL DEFAULT 'not_found',\n"
 	"  created timestamptz NOT NULL DEFAULT now(),\n"
 	"  updated timestamptz NOT NULL DEFAULT now(),\n"
@@ -82,8 +85,8 @@ static const char migration1[] =
 
 	"CREATE TABLE rpsl_database_journal (\n"
 	"  serial_global bigserial NOT NULL,\n"
-	"  rpsl_pk text NOT NULL,\n"
-	"  source text NOT NULL,\n"
+	"  rpsl_pk text COLLATE \"C\" NOT NULL,\n"
+	"  source text COLLATE \"C\" NOT NULL,\n"
 	"  origin journalentryorigin NOT NULL DEFAULT 'unknown',\n"
 	"  serial_nrtm bigint NOT NULL,\n"
 	"  operation databaseoperation NOT NULL,\n"
@@ -97,7 +100,7 @@ static const char migration1[] =
 	");\n"
 
 	"CREATE TABLE database_status (\n"
-	"  source text PRIMARY KEY,\n"	/* one row per source */
+	"  source text COLLATE \"C\" PRIMARY KEY,\n"	/* one row per source */
 	"  serial_oldest_seen bigint,\n"
 	"  serial_newest_seen bigint,\n"
 	"  serial_oldest_journal bigint,\n"
