@@ -2,12 +2,14 @@
  * conf.h - the YAML configuration, with IRRd 4's key names (see
  * ../shared/CONTRACT.md "Configuration").
  *
- * cfg_load() reads and checks a whole file into a new struct cfg; every
- * problem is reported as "KEY: what is wrong" (KEY is the dotted path,
- * e.g. "irrd.server.whois.port"; YAML syntax errors give "line L, column C"
- * instead), and all problems are reported, not just the first. The daemon keeps one
- * read-only `cfg` and replaces it whole on reload, so a bad file on SIGHUP
- * leaves the old one in force.
+ * cfg_load() reads and checks a whole file into a new struct cfg. Every
+ * problem is reported, not just the first, each as "KEY: what is wrong"
+ * (KEY is the dotted path, e.g. "irrd.server.whois.port"; YAML syntax
+ * errors give "line L, column C" instead). Unknown keys, wrong types and
+ * duplicate keys are errors; every key IRRd 4.5 knows is accepted, even
+ * where we do not use it. The daemon keeps one read-only `cfg` and
+ * replaces it whole on reload, so a bad file on SIGHUP leaves the old one
+ * in force.
  */
 #ifndef CONF_CONF_H
 #define CONF_CONF_H
@@ -37,7 +39,7 @@ struct cfg_listener {
 	size_t ninterfaces;
 	int port;		/* 0 = not configured */
 	char *access_list;	/* NULL = everyone (whois, rtr) */
-	int max_connections;	/* whois: default 50 as IRRd */
+	int max_connections;	/* whois: default 50 (IRRd: 10, one process each) */
 	/* RTR only */
 	int refresh, retry, expire;
 	char *tls_cert, *tls_key, *tls_client_ca;
@@ -56,9 +58,9 @@ struct cfg_source {
 	char *import_serial_source;
 	char *nrtm_host;
 	int nrtm_port;			/* default 43 */
-	int import_timer;		/* default 300 */
+	int import_timer;		/* default 300 (60 for NRTMv4 clients), >= 15 */
 	char *export_destination;
-	int export_timer;		/* default 3600 */
+	int export_timer;		/* default 3600, >= 15 */
 
 	/* The rest of IRRd's source settings. */
 	char *nrtm_access_list_unfiltered;
@@ -153,7 +155,7 @@ struct cfg {
 	bool rpki_enabled;		/* roa_source set or validator enabled */
 	char *roa_source;		/* NULL = RPKI-aware mode off (unless validator) */
 	bool roa_source_set;		/* the key was in the file (even as null) */
-	int roa_import_timer;		/* default 3600 */
+	int roa_import_timer;		/* default 3600, >= 15 */
 	char *slurm_source;
 	char *pseudo_irr_remarks;
 	bool notify_invalid_enabled;
