@@ -37,14 +37,37 @@ static void usage(FILE *f)
 		   "re-imports ROAs, SIGUSR1 runs the RPKI validator.\n");
 }
 
+/* Free everything main may have set up (any subset; also after a failed
+ * start, so that the sanitizers see no leak). */
+static void teardown(struct irrd *d)
+{
+	irrd_db_listen_stop(d);
+	irrd_sync_stop(d->sync);
+	d->sync = NULL;
+	irrd_whoisd_free(d->whoisd);
+	irrd_httpd_free(d->httpd);
+	irrd_signals_free(d);
+	if (d->stop_timer != NULL)
+		event_free(d->stop_timer);
+	whois_index_free(d->idx);
+	irrd_db_snapshot_free(d->db);
+	free(d->wstatus);
+	irrd_counts_free(d);
+	if (d->base != NULL)
+		event_base_free(d->base);
+	cfg_free(d->cfg);
+	irrd_cfg_retired_free();
+	free(d->config_path);
+}
+
 int main(int argc, char **argv)
 {
 	const char *config = NULL;
 	bool foreground = false;
 	struct irrd d;
-	struct sql_conn *conn;
-	char *err = NULL, *pidpath, abspath[PATH_MAX];
-	int pidfd, ready_fd = -1;
+	struct sql_conn *conn = NULL;
+	char *err = NULL, *pidpath = NULL, abspath[PATH_MAX];
+	int pidfd = -1, ready_fd = -1, rc = 1;
 	int64_t seq;
 
 	log_init(argv[0]);
@@ -72,28 +95,36 @@ int main(int argc, char **argv)
 
 	memset(&d, 0, sizeof(d));
 	d.foreground = foreground;
-	d.stats.change_seq = 0;
 	d.cfg = cfg_load_or_exit(config);
-	if (realpath(config, abspath) == NULL)
-		fatal("%s", config);
+	if (realpath(config, abspath) == NULL) {
+		log_err("%s", config);
+		goto out;
+	}
 	d.config_path = xstrdup(abspath);
 	irrd_apply_log_level(d.cfg);
-	if (foreground && d.cfg->log_logfile_path != NULL &&
-	    log_open(d.cfg->log_logfile_path, 0) == -1)
-		fatal("%s", d.cfg->log_logfile_path);
+	if (foreground && d.cfg->log_logfile_path != NULL && log_open(d.cfg->log_logfile_path, 0) == -1) {
+		log_err("%s", d.cfg->log_logfile_path);
+		goto out;
+	}
 
 	pidpath = irrd_pidfile_path(d.cfg, d.config_path);
 	if ((pidfd = irrd_pidfile_open(pidpath)) == -1)
-		return 1;
+		goto out;
 
 	conn = sql_connect(d.cfg->database_url, &err);
-	if (conn == NULL)
-		fatalx("%s", err ? err : "database_url: cannot connect");
-	if (sql_schema_check(conn, &err) < 0)
-		fatalx("%s", err ? err : "database schema: check failed");
+	if (conn == NULL) {
+		log_errx("%s", err ? err : "database_url: cannot connect");
+		goto out;
+	}
+	if (sql_schema_check(conn, &err) < 0) {
+		log_errx("%s", err ? err : "database schema: check failed");
+		goto out;
+	}
 	/* changes from here on are replayed after the load */
-	if ((seq = sql_changes_last_seq(conn)) < 0)
-		fatalx("object_change: %s", sql_error(conn));
+	if ((seq = sql_changes_last_seq(conn)) < 0) {
+		log_errx("object_change: %s", sql_error(conn));
+		goto out;
+	}
 
 	d.base = event_base_new();
 	if (d.base == NULL)
@@ -104,8 +135,10 @@ int main(int argc, char **argv)
 	d.wctx.version = IRRD_VERSION;
 	d.whoisd = irrd_whoisd_new(&d);
 	d.httpd = irrd_httpd_new(&d);
-	if (irrd_whoisd_bind(d.whoisd) == -1 || irrd_httpd_bind(d.httpd) == -1)
-		fatalx("%s: cannot bind the configured ports", d.config_path);
+	if (irrd_whoisd_bind(d.whoisd) == -1 || irrd_httpd_bind(d.httpd) == -1) {
+		log_errx("%s: cannot bind the configured ports", d.config_path);
+		goto out;
+	}
 
 	if (!foreground) {
 		irrd_detach(&ready_fd);
@@ -113,43 +146,43 @@ int main(int argc, char **argv)
 			fatalx("cannot reinitialise the event loop after fork");
 	}
 	if (irrd_pidfile_write(pidfd, pidpath) == -1)
-		return 1;
+		goto out;
 	d.started = time(NULL);
 	log_info("%s starting, pid %ld, pid file %s", IRRD_VERSION, (long)getpid(), pidpath);
 
-	if (irrd_index_load(&d, conn) == -1)
-		fatalx("index: start-up load failed");
+	if (irrd_index_load(&d, conn) == -1) {
+		log_errx("index: start-up load failed");
+		goto out;
+	}
 	sql_close(conn);
+	conn = NULL;
 	d.sync = irrd_sync_start(&d, d.cfg->database_url, seq);
 	irrd_db_listen_start(&d);
 	irrd_signals_setup(&d);
 
-	if (irrd_whoisd_start(d.whoisd) == -1 || irrd_httpd_start(d.httpd) == -1)
-		fatalx("%s: cannot listen on the configured ports", d.config_path);
+	if (irrd_whoisd_start(d.whoisd) == -1 || irrd_httpd_start(d.httpd) == -1) {
+		log_errx("%s: cannot listen on the configured ports", d.config_path);
+		goto out;
+	}
 	log_info("ready: %zu objects in the whois index, loaded in %.1f s", whois_index_count(d.idx),
 		 d.stats.index_load_seconds);
 	irrd_detach_done(ready_fd, d.cfg);
+	ready_fd = -1;
 
 	event_base_dispatch(d.base);
-
-	/* irrd_stop ran (or the loop ran out of events) */
-	irrd_stop(&d);
-	irrd_whoisd_free(d.whoisd);
-	irrd_httpd_free(d.httpd);
-	irrd_signals_free(&d);
-	if (d.stop_timer != NULL)
-		event_free(d.stop_timer);
-	whois_index_free(d.idx);
-	irrd_db_snapshot_free(d.db);
-	free(d.wstatus);
-	irrd_counts_free(&d);
-	event_base_free(d.base);
+	irrd_stop(&d);	/* no-op after a signal; else the loop ran dry */
 	log_info("stopped");
-	unlink(pidpath);
-	close(pidfd);
+	rc = 0;
+out:
+	if (pidfd != -1) {
+		/* ours: we hold its lock */
+		unlink(pidpath);
+		close(pidfd);
+	}
 	free(pidpath);
-	cfg_free(d.cfg);
-	irrd_cfg_retired_free();
-	free(d.config_path);
-	return 0;
+	free(err);
+	if (conn != NULL)
+		sql_close(conn);
+	teardown(&d);
+	return rc;
 }
