@@ -33,6 +33,15 @@ static void usage(FILE *f)
 		   "gzip), drops its journal, and prints rejected objects with reasons.\n");
 }
 
+/* auth.password_hashers as the parser wants them */
+static void parse_options(const struct cfg *cfg, struct rpsl_options *po)
+{
+	*po = rpsl_options_default;
+	po->hashers[RPSL_HASHER_MD5_PW] = (enum rpsl_hasher_avail)cfg->password_hashers[CFG_HASH_MD5];
+	po->hashers[RPSL_HASHER_CRYPT_PW] = (enum rpsl_hasher_avail)cfg->password_hashers[CFG_HASH_CRYPT];
+	po->hashers[RPSL_HASHER_BCRYPT_PW] = (enum rpsl_hasher_avail)cfg->password_hashers[CFG_HASH_BCRYPT];
+}
+
 static void print_reject(void *arg, const char *file, unsigned long line, const char *cls,
 			 const char *pk, const char *reason)
 {
@@ -65,6 +74,7 @@ int main(int argc, char **argv)
 	const struct cfg_source *src;
 	struct sql_load_opts o;
 	struct sql_load_stats st;
+	struct rpsl_options po;
 	struct sql_conn *c;
 	struct cfg *cfg;
 	char *source, *err = NULL;
@@ -155,6 +165,8 @@ int main(int argc, char **argv)
 	o.nfiles = nfiles;
 	o.jobs = (int)jobs;
 	o.reject = print_reject;
+	parse_options(cfg, &po);
+	o.parse_opts = &po;
 	if (sql_load_dump(c, &o, &st, &err) < 0) {
 		fflush(stdout);
 		fprintf(stderr, "%s: %s\n", log_progname(), err);
@@ -162,11 +174,11 @@ int main(int argc, char **argv)
 		sql_close(c);
 		goto out;
 	}
-	printf("Loaded %ld objects into %s, rejected %ld\n", st.loaded, source, st.rejected);
 	if (st.duplicates > 0)
 		printf("%ld objects were replaced by a later object with the same key\n", st.duplicates);
 	if (st.ignored > 0)
 		printf("%ld legacy *xx objects ignored\n", st.ignored);
+	printf("Loaded %ld objects into %s, rejected %ld\n", st.loaded, source, st.rejected);
 	log_info("%s: %ld objects read; %.1f s streaming, %.1f s indexing and swapping",
 		 source, st.read, st.seconds_copy, st.seconds_finish);
 	sql_close(c);

@@ -30,6 +30,15 @@ static void usage(FILE *f)
 		   "journal entries for what changed.\n");
 }
 
+/* auth.password_hashers as the parser wants them */
+static void parse_options(const struct cfg *cfg, struct rpsl_options *po)
+{
+	*po = rpsl_options_default;
+	po->hashers[RPSL_HASHER_MD5_PW] = (enum rpsl_hasher_avail)cfg->password_hashers[CFG_HASH_MD5];
+	po->hashers[RPSL_HASHER_CRYPT_PW] = (enum rpsl_hasher_avail)cfg->password_hashers[CFG_HASH_CRYPT];
+	po->hashers[RPSL_HASHER_BCRYPT_PW] = (enum rpsl_hasher_avail)cfg->password_hashers[CFG_HASH_BCRYPT];
+}
+
 static void print_reject(void *arg, const char *file, unsigned long line, const char *cls,
 			 const char *pk, const char *reason)
 {
@@ -47,6 +56,7 @@ int main(int argc, char **argv)
 	const struct cfg_source *src;
 	struct sql_load_opts o;
 	struct sql_load_stats st;
+	struct rpsl_options po;
 	struct sql_conn *c;
 	struct cfg *cfg;
 	char *source, *err = NULL;
@@ -135,6 +145,8 @@ int main(int argc, char **argv)
 	o.nfiles = 1;
 	o.jobs = (int)jobs;
 	o.reject = print_reject;
+	parse_options(cfg, &po);
+	o.parse_opts = &po;
 	if (sql_update_dump(c, &o, &st, &err) < 0) {
 		fflush(stdout);
 		fprintf(stderr, "%s: %s\n", log_progname(), err);

@@ -310,7 +310,7 @@ static void batch_reject(struct batch *b, const struct in_obj *io, char *cls, co
 	r->file = io->file;
 	r->line = io->line;
 	r->cls = cls;
-	r->pk = pk ? xstrdup(pk) : NULL;
+	r->pk = (pk != NULL && *pk != '\0') ? xstrdup(pk) : NULL;
 	r->reason = reason;
 }
 
@@ -343,7 +343,7 @@ static void process_object(struct load *L, struct batch *b, const struct in_obj 
 	char *rendered;
 	size_t rlen;
 
-	obj = rpsl_parse(text, io->len, RPSL_NONSTRICT, NULL);
+	obj = rpsl_parse_ex(text, io->len, RPSL_NONSTRICT, NULL, L->o->parse_opts);
 	if (obj->cls == RPSL_CLASS_UNKNOWN || obj->cls >= RPSL_CLASS_COUNT) {
 		char *cls = first_attr_name(text, io->len);
 

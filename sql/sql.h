@@ -126,6 +126,7 @@ struct sql_load_opts {
 	const char *const *files;
 	size_t nfiles;
 	int jobs;			/* parser threads; 0 = one per CPU */
+	const struct rpsl_options *parse_opts;	/* NULL: IRRd's defaults */
 	void (*reject)(void *arg, const char *file, unsigned long line, const char *object_class,
 		       const char *pk, const char *reason);
 	void *arg;
