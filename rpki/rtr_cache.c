@@ -825,9 +825,15 @@ rtr_cache_update(struct rtr_cache *c, struct rtr_set *set, time_t now)
 	rtr_set_free(c->cur);
 	c->cur = set;
 	for (v = 0; v < RTR_NVERSIONS; v++) {
+		bool warm = c->full_encoded[v];
+
 		rtr_blob_unref(c->full[v]);
 		c->full[v] = NULL;
 		c->full_encoded[v] = false;
+		/* A version some router used gets its new payload now, so
+		 * that no Reset Query waits for the encoding. */
+		if (warm)
+			rtr_cache_full(c, (uint8_t)v);
 	}
 	c->last_update = now;
 	for (i = 0; i < c->nsessions; i++)
