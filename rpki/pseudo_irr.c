@@ -86,11 +86,14 @@ size_t roa_pseudo_pk(const struct roa *r, char *buf, size_t size)
 static void put_remarks(struct obuf *o, const char *t, const char *asn, const char *pfx)
 {
 	while (*t) {
-		if (t[0] == '{' && t[1] == '{') {
-			put(o, "{", 1);
-			t += 2;
-		} else if (t[0] == '}' && t[1] == '}') {
-			put(o, "}", 1);
+		size_t plain = strcspn(t, "{}");
+
+		put(o, t, plain);
+		t += plain;
+		if (*t == '\0')
+			break;
+		if ((t[0] == '{' && t[1] == '{') || (t[0] == '}' && t[1] == '}')) {
+			put(o, t, 1);
 			t += 2;
 		} else if (strncmp(t, "{asn}", 5) == 0) {
 			puts_(o, asn);
@@ -105,6 +108,20 @@ static void put_remarks(struct obuf *o, const char *t, const char *asn, const ch
 	}
 }
 
+static void u32_dec(char *buf, uint32_t v)
+{
+	char t[12];
+	size_t n = 0, k = 0;
+
+	do {
+		t[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		buf[k++] = t[--n];
+	buf[k] = '\0';
+}
+
 size_t roa_pseudo_render(const struct roa_set *set, const struct roa *r, const char *remarks,
 			 char *buf, size_t size)
 {
@@ -114,7 +131,7 @@ size_t roa_pseudo_render(const struct roa_set *set, const struct roa *r, const c
 	size_t talen = strlen(ta);
 
 	roa_prefix_format(&r->prefix, pfx, true);
-	snprintf(asn, sizeof(asn), "%u", r->asn);
+	u32_dec(asn, r->asn);
 	puts_(&o, r->prefix.family == IP_AF4 ? "route:          " : "route6:         ");
 	puts_(&o, pfx);
 	puts_(&o, "\ndescr:          RPKI ROA for ");
@@ -124,7 +141,7 @@ size_t roa_pseudo_render(const struct roa_set *set, const struct roa *r, const c
 	puts_(&o, "\nremarks:        ");
 	put_remarks(&o, remarks, asn, pfx);
 	puts_(&o, "\nmax-length:     ");
-	snprintf(num, sizeof(num), "%u", r->maxlen);
+	u32_dec(num, r->maxlen);
 	puts_(&o, num);
 	puts_(&o, "\norigin:         AS");
 	puts_(&o, asn);
@@ -140,4 +157,45 @@ size_t roa_pseudo_render(const struct roa_set *set, const struct roa *r, const c
 	put(&o, "\n", 1);
 	finish(&o);
 	return o.len;
+}
+
+struct roa_pseudo *roa_pseudo_new(const struct roa_set *set, const struct roa *r, const char *remarks)
+{
+	struct roa_pseudo *p = xcalloc(1, sizeof(*p));
+
+	p->len = roa_pseudo_render(set, r, remarks, NULL, 0);
+	p->text = xmalloc(p->len + 1);
+	roa_pseudo_render(set, r, remarks, p->text, p->len + 1);
+	roa_pseudo_pk(r, p->pk, sizeof(p->pk));
+	p->obj = rpsl_parse(p->text, p->len, RPSL_NONSTRICT, ROA_PSEUDO_SOURCE);
+	/* IRRd builds these objects directly, never parsing them: a /32's
+	 * "route: 192.0.2.1" would not parse. So the resources come from the
+	 * VRP; the parser's messages (all about that) are dropped. */
+	p->obj->cls = r->prefix.family == IP_AF4 ? RPSL_ROUTE : RPSL_ROUTE6;
+	p->obj->pk = p->pk;
+	p->obj->has_prefix = true;
+	p->obj->prefix = r->prefix;
+	p->obj->has_ip = true;
+	memset(&p->obj->ip_first, 0, sizeof(p->obj->ip_first));
+	p->obj->ip_first.family = r->prefix.family;
+	memcpy(p->obj->ip_first.a, r->prefix.a, sizeof(r->prefix.a));
+	p->obj->ip_last = p->obj->ip_first;
+	for (unsigned b = r->prefix.len; b < ip_maxlen(r->prefix.family); b++)
+		p->obj->ip_last.a[b / 8] |= (uint8_t)(0x80 >> (b % 8));
+	p->obj->has_asn = true;
+	p->obj->asn_first = p->obj->asn_last = r->asn;
+	p->obj->has_origin = true;
+	p->obj->origin = r->asn;
+	p->obj->msgs.nerrors = 0;
+	p->obj->msgs.ninfos = 0;
+	return p;
+}
+
+void roa_pseudo_free(struct roa_pseudo *p)
+{
+	if (p == NULL)
+		return;
+	rpsl_object_free(p->obj);
+	free(p->text);
+	free(p);
 }

@@ -238,6 +238,11 @@ const char *roa_set_ta(const struct roa_set *set, uint32_t ta)
 	return ta < set->ntas ? set->tas[ta] : "";
 }
 
+size_t roa_set_ta_count(const struct roa_set *set)
+{
+	return set->ntas;
+}
+
 void roa_set_attach_slurm(struct roa_set *set, struct slurm *slurm)
 {
 	slurm_free(set->slurm);
@@ -595,7 +600,7 @@ out:
 struct roa_set *roa_parse(const char *buf, size_t len, const char *name,
 			  const struct slurm *slurm, char **errmsg)
 {
-	struct roa_errs e = { .name = name };
+	struct roa_errs e = { .name = name ? name : "roas" };
 	struct roa_set *set = NULL;
 	struct filters f;
 	struct roa_vec rv;

@@ -146,7 +146,8 @@ size_t roa_set_count(const struct roa_set *set);
 size_t roa_set_count_v4(const struct roa_set *set);
 /* ROAs of the file that SLURM prefixFilters dropped. */
 size_t roa_set_count_filtered(const struct roa_set *set);
-const char *roa_set_ta(const struct roa_set *set, uint32_t ta);
+const char *roa_set_ta(const struct roa_set *set, uint32_t ta);	/* "" if out of range */
+size_t roa_set_ta_count(const struct roa_set *set);
 /* Hand a SLURM over to the set (for RTR's BGPsec assertions/filters). */
 void roa_set_attach_slurm(struct roa_set *set, struct slurm *slurm);
 const struct slurm *roa_set_slurm(const struct roa_set *set);
@@ -221,11 +222,19 @@ size_t roa_pseudo_pk(const struct roa *r, char *buf, size_t size);
  * comes from roa_pseudo_remarks(). */
 size_t roa_pseudo_render(const struct roa_set *set, const struct roa *r, const char *remarks,
 			 char *buf, size_t size);
-/* The same as an rpsl_object (class route/route6, pk as above, source RPKI,
- * prefix and origin set; IRRd's max-length attribute is not one of route's,
- * so the object's messages are cleared). Caller frees. */
-struct rpsl_object *roa_pseudo_object(const struct roa_set *set, const struct roa *r,
-				      const char *remarks);
+/* The same as an rpsl_object, for the whois index: parsed non-strict from
+ * the text, then class, prefix, ip_first/ip_last, asn_first/asn_last and
+ * origin set from the VRP (IRRd never parses these objects, and a /32's
+ * "route: 192.0.2.1" would not parse), no messages, obj->pk the pseudo-IRR
+ * key above (pointing into this struct). Free with roa_pseudo_free(). */
+struct roa_pseudo {
+	struct rpsl_object *obj;
+	char *text;		/* as roa_pseudo_render() */
+	size_t len;
+	char pk[IP_PREFIX_STRLEN + 32];
+};
+struct roa_pseudo *roa_pseudo_new(const struct roa_set *set, const struct roa *r, const char *remarks);
+void roa_pseudo_free(struct roa_pseudo *p);
 
 /* ---- fetching ---------------------------------------------------------------------- */
 

@@ -466,7 +466,7 @@ struct slurm *slurm_parse(const char *buf, size_t len, const char *name, char **
 	int r;
 
 	memset(&c, 0, sizeof(c));
-	c.e.name = c.w.name = name;
+	c.e.name = c.w.name = name ? name : "slurm";
 	c.s = xcalloc(1, sizeof(*c.s));
 	*errmsg = NULL;
 	jrd_init(&c.j, buf, len);

@@ -401,6 +401,37 @@ static void test_pseudo_irr(void)
 	CHECK(strstr(buf, "remarks:        Generated for 192.0.2.0/24 of AS64496.\n"
 			  "                See {docs} {other}\nmax-length:") != NULL);
 	free(custom);
+
+	/* as an rpsl_object for the whois index */
+	{
+		struct roa_pseudo *ps = roa_pseudo_new(set, &r[2], remarks);
+		char want[1024];
+
+		CHECK(ps->obj->cls == RPSL_ROUTE6);
+		CHECK_STR(ps->obj->pk, "2001:db8::/32AS64497/ML40");
+		CHECK_STR(ps->obj->source, "RPKI");
+		CHECK(ps->obj->has_origin && ps->obj->origin == 64497);
+		CHECK(ps->obj->has_prefix && ps->obj->prefix.len == 32 && ps->obj->prefix.family == IP_AF6);
+		CHECK_INT(ps->obj->msgs.nerrors, 0);
+		roa_pseudo_render(set, &r[2], remarks, want, sizeof(want));
+		CHECK_STR(ps->text, want);
+		CHECK_INT(ps->len, strlen(want));
+		roa_pseudo_free(ps);
+		roa_pseudo_free(NULL);
+		ps = roa_pseudo_new(set, &r[1], remarks);
+		CHECK(ps->obj->cls == RPSL_ROUTE);
+		CHECK_STR(ps->obj->pk, "192.0.2.1AS64498/ML32");
+		CHECK(ps->obj->has_prefix && ps->obj->prefix.len == 32);
+		CHECK(ps->obj->has_ip && ps->obj->ip_first.a[3] == 1 && ps->obj->ip_last.a[3] == 1);
+		CHECK_INT(ps->obj->msgs.nerrors, 0);
+		roa_pseudo_free(ps);
+		ps = roa_pseudo_new(set, &r[0], remarks);
+		CHECK(ps->obj->has_ip && ps->obj->ip_first.a[3] == 0 && ps->obj->ip_last.a[3] == 255 &&
+		      ps->obj->ip_last.a[2] == 2 && ps->obj->ip_last.a[4] == 0);
+		CHECK(ps->obj->has_asn && ps->obj->asn_first == 64496 && ps->obj->asn_last == 64496);
+		CHECK(strstr(ps->text, "\nmax-length:     26\n") != NULL);
+		roa_pseudo_free(ps);
+	}
 	free(remarks);
 	roa_set_free(set);
 }
