@@ -33,7 +33,11 @@
  *   st == RTR_SESSION_DROP: close now. Free with rtr_session_free() after
  *   the callback that returned it, never inside rtr_cache_update().
  * Set a read watermark on the bufferevent (e.g. 64 KiB) so that a session
- * that is not reading does not make its input grow.
+ * that is not reading does not make its input grow, a write low watermark
+ * of RTR_SESSION_HIGH_WATER so that the write callback comes when the
+ * session would read again, and bufferevent_set_max_single_write(bev, 4 MiB):
+ * libevent writes only 16 KiB per loop iteration by default, which makes
+ * a 14 MB full set crawl.
  */
 #ifndef RPKI_RTR_H
 #define RPKI_RTR_H
@@ -289,6 +293,9 @@ struct rtr_cache_stats {
 	size_t deltas;			/* old serials answerable with a delta */
 	size_t sessions;
 	time_t last_update;		/* `now` of the last change */
+	/* Counters since start (for /metrics). */
+	uint64_t reset_queries, serial_queries, cache_resets, deltas_sent;
+	uint64_t notifies_sent, errors_sent, errors_received;
 };
 void rtr_cache_stats(const struct rtr_cache *cache, struct rtr_cache_stats *st);
 

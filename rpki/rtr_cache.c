@@ -679,6 +679,7 @@ struct rtr_cache {
 	size_t nhist;
 	struct rtr_session **sessions;
 	size_t nsessions, sessions_cap;
+	uint64_t counters[RTR_CNT_MAX];
 };
 
 static int
@@ -869,6 +870,19 @@ rtr_cache_stats(const struct rtr_cache *c, struct rtr_cache_stats *st)
 	st->deltas = c->nhist;
 	st->sessions = c->nsessions;
 	st->last_update = c->last_update;
+	st->reset_queries = c->counters[RTR_CNT_RESET];
+	st->serial_queries = c->counters[RTR_CNT_SERIAL];
+	st->cache_resets = c->counters[RTR_CNT_CACHE_RESET];
+	st->deltas_sent = c->counters[RTR_CNT_DELTA];
+	st->notifies_sent = c->counters[RTR_CNT_NOTIFY];
+	st->errors_sent = c->counters[RTR_CNT_ERROR_SENT];
+	st->errors_received = c->counters[RTR_CNT_ERROR_RECEIVED];
+}
+
+void
+rtr_cache_count(struct rtr_cache *c, enum rtr_counter which)
+{
+	c->counters[which]++;
 }
 
 bool

@@ -55,6 +55,11 @@ struct rtr_blob *rtr_cache_full(struct rtr_cache *c, uint8_t version);
  * when empty) if the cache has it, 0 if not (Cache Reset). */
 int rtr_cache_delta(struct rtr_cache *c, uint8_t version, uint32_t serial,
     struct rtr_blob **blob);
+enum rtr_counter {
+	RTR_CNT_RESET, RTR_CNT_SERIAL, RTR_CNT_CACHE_RESET, RTR_CNT_DELTA,
+	RTR_CNT_NOTIFY, RTR_CNT_ERROR_SENT, RTR_CNT_ERROR_RECEIVED, RTR_CNT_MAX
+};
+void rtr_cache_count(struct rtr_cache *c, enum rtr_counter which);
 void rtr_cache_attach(struct rtr_cache *c, struct rtr_session *s);
 void rtr_cache_detach(struct rtr_cache *c, struct rtr_session *s);
 

@@ -112,6 +112,7 @@ send_error(struct rtr_session *s, uint8_t version, enum rtr_error_code code,
 		    s->name, text, rtr_error_name(code));
 	if (rtr_pdu_add_error_report(s->out, version, code, pdu, pdu_len, text) == -1)
 		fatalx("rtr session %s: out of memory", s->name);
+	rtr_cache_count(s->cache, RTR_CNT_ERROR_SENT);
 	if (fatal)
 		s->closing = true;
 }
@@ -165,6 +166,7 @@ send_cache_reset(struct rtr_session *s)
 	uint8_t buf[8];
 
 	add_bytes(s, buf, rtr_pdu_put_cache_reset(buf, (uint8_t)s->version));
+	rtr_cache_count(s->cache, RTR_CNT_CACHE_RESET);
 }
 
 static void
@@ -174,6 +176,7 @@ send_notify(struct rtr_session *s, time_t now)
 
 	add_bytes(s, buf, rtr_pdu_put_serial_notify(buf, v, rtr_cache_session_id(s->cache, v),
 	    rtr_cache_serial(s->cache)));
+	rtr_cache_count(s->cache, RTR_CNT_NOTIFY);
 	s->notified = true;
 	s->notify_pending = false;
 	s->last_notify = now;
@@ -233,6 +236,7 @@ handle_error_report(struct rtr_session *s, const uint8_t *buf, size_t len)
 	char text[200];
 	size_t n;
 
+	rtr_cache_count(s->cache, RTR_CNT_ERROR_RECEIVED);
 	if (rtr_pdu_parse(buf, len, &pdu, &err) == -1) {
 		snprintf(text, sizeof(text), "corrupt Error Report from the router: %s", err.text);
 		close_silently(s, text);
@@ -270,9 +274,11 @@ handle_query(struct rtr_session *s, const uint8_t *buf, size_t len)
 		return;
 	}
 	if (pdu.type == RTR_PDU_RESET_QUERY) {
+		rtr_cache_count(s->cache, RTR_CNT_RESET);
 		send_response(s, rtr_cache_full(s->cache, pdu.version));
 		return;
 	}
+	rtr_cache_count(s->cache, RTR_CNT_SERIAL);
 	sid = rtr_cache_session_id(s->cache, pdu.version);
 	if (pdu.session_id != sid) {
 		if (s->established) {
@@ -285,8 +291,11 @@ handle_query(struct rtr_session *s, const uint8_t *buf, size_t len)
 			send_cache_reset(s);
 		return;
 	}
-	if (rtr_cache_delta(s->cache, pdu.version, pdu.u.serial, &blob))
+	if (rtr_cache_delta(s->cache, pdu.version, pdu.u.serial, &blob)) {
+		if (pdu.u.serial != rtr_cache_serial(s->cache))
+			rtr_cache_count(s->cache, RTR_CNT_DELTA);
 		send_response(s, blob);
+	}
 	else
 		send_cache_reset(s);		/* too old, unknown or in the future */
 }

@@ -165,6 +165,14 @@ test_serial_queries(void)
 	/* after that nothing is answered */
 	CHECK(feed(&f, q, rtr_pdu_put_reset_query(q, 1)) == RTR_SESSION_CLOSE && f.p.n == 0);
 	CHECK(evbuffer_get_length(f.in) == 0);
+	{
+		struct rtr_cache_stats st;
+
+		rtr_cache_stats(f.c, &st);
+		CHECK(st.serial_queries == 5 && st.reset_queries == 0 && st.cache_resets == 2 &&
+		    st.deltas_sent == 1 && st.notifies_sent == 1 && st.errors_sent == 1 &&
+		    st.errors_received == 0);
+	}
 	fx_close(&f);
 
 	/* not established: a wrong session id is a Cache Reset */
