@@ -116,6 +116,12 @@ suite_run() {
 	SUITES_TAIL=$!
 	rc=0
 	wait "$SUITES_CHILD" || rc=$?
+	# timeout ran the suite in a process group of its own: anything the suite
+	# left running (a daemon it did not stop) goes now.
+	if kill -0 -- "-$SUITES_CHILD" 2>/dev/null; then
+		echo "=== note: $name left processes running; killing them"
+		kill -KILL -- "-$SUITES_CHILD" 2>/dev/null || :
+	fi
 	SUITES_CHILD=
 	wait "$SUITES_TAIL" || :
 	SUITES_TAIL=
