@@ -118,6 +118,17 @@ static bool path_is(const char *path, const char *mount)
 	return strncmp(path, mount, n) == 0 && (path[n] == '\0' || (path[n] == '/' && path[n + 1] == '\0'));
 }
 
+static bool peer_addr(struct evhttp_request *req, struct ip_addr *addr)
+{
+	struct evhttp_connection *conn = evhttp_request_get_connection(req);
+	const struct sockaddr *sa = conn ? evhttp_connection_get_addr(conn) : NULL;
+
+	if (sa == NULL)
+		return false;
+	irrd_sockaddr_peer(sa, addr, NULL, 0);
+	return true;
+}
+
 static bool status_allowed(struct irrd_httpd *h, struct evhttp_request *req)
 {
 	const struct cfg *cfg = h->d->cfg;
@@ -146,6 +157,7 @@ static void handle_whois(struct irrd_httpd *h, struct evhttp_request *req, const
 	struct whois_session *s;
 	struct evbuffer *answer, *body;
 	struct timespec t0, t1;
+	struct ip_addr addr;
 	size_t qlen = 0;
 	char *q = qs ? query_param(qs, "q", &qlen) : NULL;
 	int code;
@@ -165,6 +177,8 @@ static void handle_whois(struct irrd_httpd *h, struct evhttp_request *req, const
 	if (answer == NULL || body == NULL)
 		fatalx("out of memory");
 	s = whois_session_new(&d->wctx);
+	if (peer_addr(req, &addr))
+		whois_session_set_peer(s, &addr);
 	(void)whois_session_query(s, q, qlen, answer);
 	whois_session_free(s);
 	d->stats.whois_queries_total++;

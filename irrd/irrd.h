@@ -60,9 +60,12 @@ struct irrd_source_info {
 	int64_t serial_last_export, serial_newest_mirror;
 	int64_t serial_oldest_seen, serial_newest_seen;
 	char *last_error;
-	char *updated;			/* last internal status change, text as stored, or NULL */
-	char *rpsl_data_updated;	/* last change to RPSL data, or NULL */
-	char *last_error_timestamp;	/* or NULL */
+	bool synchronised_serials;
+	/* times as IRRd's status page prints them ("2024-01-01 00:00:00+00:00")
+	 * and in ISO 8601 for !J ("2024-01-01T00:00:00+00:00"); NULL if none */
+	char *updated, *updated_iso;	/* last internal status change */
+	char *rpsl_data_updated, *rpsl_data_updated_iso;	/* last change to RPSL data */
+	char *last_error_timestamp;
 	int64_t updated_epoch, rpsl_data_updated_epoch, last_error_epoch;	/* -1 if none */
 };
 

@@ -119,14 +119,16 @@ void irrd_db_snapshot_free(struct irrd_db_snapshot *s)
 		free(s->sources[i].source);
 		free(s->sources[i].last_error);
 		free(s->sources[i].updated);
+		free(s->sources[i].updated_iso);
 		free(s->sources[i].rpsl_data_updated);
+		free(s->sources[i].rpsl_data_updated_iso);
 		free(s->sources[i].last_error_timestamp);
 	}
 	free(s->sources);
 	free(s);
 }
 
-static char *epoch_text(int64_t t)
+static char *epoch_text(int64_t t, bool iso)
 {
 	char buf[64];
 	struct tm tm;
@@ -135,7 +137,7 @@ static char *epoch_text(int64_t t)
 	if (t < 0)
 		return NULL;
 	gmtime_r(&tt, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S+00:00", &tm);
+	strftime(buf, sizeof(buf), iso ? "%Y-%m-%dT%H:%M:%S+00:00" : "%Y-%m-%d %H:%M:%S+00:00", &tm);
 	return xstrdup(buf);
 }
 
@@ -155,12 +157,13 @@ static int status_row(void *arg, const struct sql_source_status *st)
 	si->serial_last_export = st->serial_last_export;
 	si->serial_newest_mirror = st->serial_newest_mirror;
 	si->last_error = st->last_error ? xstrdup(st->last_error) : NULL;
+	si->synchronised_serials = st->synchronised_serials;
 	si->last_error_epoch = st->last_error_timestamp;
-	si->last_error_timestamp = epoch_text(st->last_error_timestamp);
+	si->last_error_timestamp = epoch_text(st->last_error_timestamp, false);
 	si->rpsl_data_updated_epoch = st->rpsl_data_updated;
-	si->rpsl_data_updated = epoch_text(st->rpsl_data_updated);
-	si->updated_epoch = -1;
-	si->updated = NULL;
+	si->rpsl_data_updated = epoch_text(st->rpsl_data_updated, false);
+	si->rpsl_data_updated_iso = epoch_text(st->rpsl_data_updated, true);
+	si->updated_epoch = -1;	/* database_status.updated is not read yet */
 	return 0;
 }
 
@@ -194,6 +197,9 @@ void irrd_db_snapshot_install(struct irrd *d, struct irrd_db_snapshot *s)
 		ws[i].serial_last_export = si->serial_last_export;
 		ws[i].serial_newest_mirror = si->serial_newest_mirror;
 		ws[i].last_error = si->last_error;
+		ws[i].rpsl_data_updated = si->rpsl_data_updated_iso;
+		ws[i].last_update = si->updated_iso;
+		ws[i].synchronised_serials = si->synchronised_serials;
 	}
 	free(d->wstatus);
 	irrd_db_snapshot_free(d->db);

@@ -512,6 +512,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	c->cfg_gen = irrd_cfg_hold(d);
 	c->holds_cfg = true;
 	c->sess = whois_session_new(&d->wctx);
+	whois_session_set_peer(c->sess, &addr);
 	c->timeout = whois_session_timeout(c->sess);
 	log_debug("%s: connection accepted", peer);
 	conn_arm_read(c);
