@@ -24,6 +24,8 @@ static inline bool node_covers(const struct pidx_node *nd, uint8_t family, u128 
 	return nd->family == family && nd->len <= len && ((nd->addr ^ addr) & roa_mask(nd->len)) == 0;
 }
 
+static void fam_build(struct pidx *ix, struct pidx_fam *f, size_t lo, size_t hi);
+
 void pidx_build(struct pidx *ix, const void *items, size_t nitems, size_t stride)
 {
 	int32_t stack[130];
@@ -62,25 +64,78 @@ void pidx_build(struct pidx *ix, const void *items, size_t nitems, size_t stride
 			ix->v4_end = ix->nnodes + 1;
 		ix->nnodes++;
 	}
+	fam_build(ix, &ix->fam[0], 0, ix->v4_end);
+	fam_build(ix, &ix->fam[1], ix->v4_end, ix->nnodes);
+}
+
+static unsigned clz128(u128 v)
+{
+	uint64_t hi = (uint64_t)(v >> 64), lo = (uint64_t)v;
+
+	if (hi)
+		return (unsigned)__builtin_clzll(hi);
+	if (lo)
+		return 64 + (unsigned)__builtin_clzll(lo);
+	return 128;
+}
+
+static inline uint32_t bucket_of(const struct pidx_fam *f, u128 addr)
+{
+	return (uint32_t)((addr << f->skip) >> (128 - f->bits));
+}
+
+static void fam_build(struct pidx *ix, struct pidx_fam *f, size_t lo, size_t hi)
+{
+	size_t n = hi - lo, nb, k;
+	unsigned bits = 0;
+
+	f->lo = lo;
+	f->hi = hi;
+	if (n < 64)
+		return;		/* a plain binary search is as good */
+	while (bits < 20 && ((size_t)1 << (bits + 1)) <= n)
+		bits++;
+	f->skip = clz128(ix->nodes[lo].addr ^ ix->nodes[hi - 1].addr);
+	if (f->skip > 128 - bits)
+		f->skip = 128 - bits;
+	f->common = f->skip ? ix->nodes[lo].addr & roa_mask(f->skip) : 0;
+	f->bits = bits;
+	nb = (size_t)1 << bits;
+	f->bucket = xmalloc((nb + 1) * sizeof(*f->bucket));
+	k = lo;
+	for (size_t b = 0; b <= nb; b++) {
+		while (k < hi && bucket_of(f, ix->nodes[k].addr) < b)
+			k++;
+		f->bucket[b] = (uint32_t)k;
+	}
 }
 
 void pidx_free(struct pidx *ix)
 {
 	free(ix->nodes);
+	free(ix->fam[0].bucket);
+	free(ix->fam[1].bucket);
 	memset(ix, 0, sizeof(*ix));
 }
 
 static int32_t lookup(const struct pidx *ix, uint8_t family, u128 addr, unsigned len)
 {
-	size_t lo, hi;
+	const struct pidx_fam *f = &ix->fam[family == IP_AF6];
+	size_t lo = f->lo, hi = f->hi;
 	int32_t nd;
 
-	if (family == IP_AF4) {
-		lo = 0;
-		hi = ix->v4_end;
-	} else {
-		lo = ix->v4_end;
-		hi = ix->nnodes;
+	if (f->bucket != NULL) {
+		if (f->skip && (addr & roa_mask(f->skip)) != f->common) {
+			/* outside the span the family's nodes share: all nodes
+			 * are above it, or all below */
+			if (addr < f->common)
+				return -1;
+			lo = hi;
+		} else {
+			uint32_t b = bucket_of(f, addr);
+			lo = f->bucket[b];
+			hi = f->bucket[b + 1];
+		}
 	}
 	/* the first node > (addr, len) */
 	while (lo < hi) {
@@ -92,7 +147,7 @@ static int32_t lookup(const struct pidx *ix, uint8_t family, u128 addr, unsigned
 		else
 			hi = mid;
 	}
-	if (lo == 0)
+	if (lo == f->lo)
 		return -1;
 	nd = (int32_t)lo - 1;
 	while (nd >= 0 && !node_covers(&ix->nodes[nd], family, addr, len))

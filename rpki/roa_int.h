@@ -31,10 +31,15 @@ int roa_asn_parse(const char *s, size_t len, uint32_t *out);
 /* The address as a 128-bit integer (IPv4 in the top 32 bits). */
 static inline u128 roa_addr_u128(const uint8_t a[16])
 {
-	u128 v = 0;
-	for (int i = 0; i < 16; i++)
-		v = (v << 8) | a[i];
-	return v;
+	uint64_t hi, lo;
+
+	__builtin_memcpy(&hi, a, 8);
+	__builtin_memcpy(&lo, a + 8, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	hi = __builtin_bswap64(hi);
+	lo = __builtin_bswap64(lo);
+#endif
+	return (u128)hi << 64 | lo;
 }
 
 static inline u128 roa_mask(unsigned len)
@@ -64,10 +69,21 @@ struct pidx_node {
 	uint32_t n;
 };
 
+/* Per family, a table that narrows the binary search: bucket[i] is the
+ * first node whose address, after the `skip` leading bits all nodes of the
+ * family share, starts with the `bits`-bit value i. */
+struct pidx_fam {
+	size_t lo, hi;		/* the family's nodes */
+	unsigned skip, bits;
+	u128 common;		/* the shared leading bits (rest zero) */
+	uint32_t *bucket;	/* 2^bits + 1 entries; NULL if bits == 0 */
+};
+
 struct pidx {
 	struct pidx_node *nodes;
 	size_t nnodes;
 	size_t v4_end;		/* nodes [0, v4_end) are IPv4, the rest IPv6 */
+	struct pidx_fam fam[2];	/* IPv4, IPv6 */
 };
 
 void pidx_build(struct pidx *ix, const void *items, size_t nitems, size_t stride);

@@ -243,6 +243,20 @@ static void test_random(void)
 	for (size_t i = 0; i < nroutes; i++) {
 		routes[i].prefix = rand_prefix(8, 28);
 		routes[i].origin = (uint32_t)(rnd() % 5);
+		if (rnd() % 8 == 0) {
+			/* outside the space the VRPs share, above or below */
+			unsigned max = ip_maxlen(routes[i].prefix.family);
+			uint64_t x = rnd();
+
+			memcpy(routes[i].prefix.a, &x, 8);
+			x = rnd();
+			memcpy(routes[i].prefix.a + 8, &x, 8);
+			if (routes[i].prefix.family == IP_AF4)
+				memset(routes[i].prefix.a + 4, 0, 12);
+			routes[i].prefix.len = (uint8_t)(rnd() % (max + 1));
+			for (unsigned b = routes[i].prefix.len; b < 128; b++)
+				routes[i].prefix.a[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+		}
 	}
 	for (int round = 0; round < 5; round++) {
 		struct roa *roas, *roas2;
