@@ -61,7 +61,8 @@ static const char migration1[] =
 	"  origin bigint,\n"
 	/* lookup-key values as 'attr=VALUE' (e.g. 'mnt-by=MAINT-EX'), the
 	 * significant values of every lookup attribute of the class except
-	 * those with a column of their own (origin) */
+	 * the primary key attributes (searched through rpsl_pk, prefix and
+	 * origin) */
 	"  lookup text[] COLLATE \"C\" NOT NULL DEFAULT '{}',\n"
 	"  rpki_status rpkistatus NOT NULL DEFAULT 'not_found',\n"
 	"  created timestamptz NOT NULL DEFAULT now(),\n"
