@@ -112,8 +112,12 @@ rtr_set_add_vrp(struct rtr_set *set, const struct rtr_vrp *vrp)
 	v.prefix.family = vrp->prefix.family;
 	v.prefix.len = vrp->prefix.len;
 	memcpy(v.prefix.a, vrp->prefix.a, maxbits / 8);
-	for (i = v.prefix.len; i < maxbits; i++)	/* clear host bits */
-		v.prefix.a[i >> 3] &= (uint8_t)~(0x80u >> (i & 7));
+	i = v.prefix.len / 8u;				/* clear host bits */
+	if (v.prefix.len % 8u != 0) {
+		v.prefix.a[i] &= (uint8_t)(0xffu << (8u - v.prefix.len % 8u));
+		i++;
+	}
+	memset(v.prefix.a + i, 0, 16 - i);
 	v.max_len = vrp->max_len;
 	v.asn = vrp->asn;
 	GROW(set->vrps, set->nvrps, set->vrps_cap);

@@ -136,6 +136,19 @@ test_normalise(void)
 	CHECK_INT(s->nkeys, 1);
 	rtr_set_free(s);
 	rtr_set_free(NULL);
+
+	/* host bits inside a byte, IPv6 */
+	s = rtr_set_new();
+	add_vrp(s, "10.255.255.255/9", 9, 1);
+	add_vrp(s, "2001:db8:ffff:ffff::1/33", 33, 1);
+	add_vrp(s, "255.255.255.255/0", 0, 1);
+	rtr_set_normalise(s);
+	CHECK(s->nvrps == 3 && s->vrps[0].prefix.a[0] == 0 && s->vrps[0].prefix.a[3] == 0);
+	CHECK(s->vrps[1].prefix.a[0] == 10 && s->vrps[1].prefix.a[1] == 128 &&
+	    s->vrps[1].prefix.a[2] == 0 && s->vrps[1].prefix.a[3] == 0);
+	CHECK(s->vrps[2].prefix.a[3] == 0xb8 && s->vrps[2].prefix.a[4] == 0x80 &&
+	    s->vrps[2].prefix.a[5] == 0 && s->vrps[2].prefix.a[15] == 0);
+	rtr_set_free(s);
 }
 
 static void
