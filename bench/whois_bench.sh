@@ -20,6 +20,8 @@
 #   IRRD_BIN / BIN      the programs (default bin/)
 #   IRRD_TEST_PG_*      the cluster from scripts/suites.sh; without it a
 #                       private cluster is started (and removed)
+#   IRRD_BENCH_DATABASE_URL  a database that holds the data set already
+#                       (skips the load; the schema must be current)
 # Exit status 1 if something fails or a goal is missed (start-up < 30 s,
 # a change visible < 1 s).
 set -euo pipefail
@@ -86,7 +88,9 @@ DUMP=$DATA/irr.db
 SOURCE=$(grep -m1 '^source:' "$DUMP" | awk '{print toupper($2)}')
 
 # ---- database ----
-if [ -n "${IRRD_TEST_PG_HOST:-}" ] && [ -n "${IRRD_TEST_PG_PORT:-}" ]; then
+if [ -n "${IRRD_BENCH_DATABASE_URL:-}" ]; then
+	:	# a database that holds the data set already: no load
+elif [ -n "${IRRD_TEST_PG_HOST:-}" ] && [ -n "${IRRD_TEST_PG_PORT:-}" ]; then
 	HOST=$IRRD_TEST_PG_HOST PORT=$IRRD_TEST_PG_PORT USER_=${IRRD_TEST_PG_USER:-irrd}
 else
 	OWN_PG=$TMP/pg
@@ -94,9 +98,14 @@ else
 	eval "$("$SRCDIR/scripts/pg.sh" env "$OWN_PG")"
 	HOST=$IRRD_TEST_PG_HOST PORT=$IRRD_TEST_PG_PORT USER_=$IRRD_TEST_PG_USER
 fi
-DB=whoisbench_$$
-psql -h "$HOST" -p "$PORT" -U "$USER_" -d postgres -XAtq -c "CREATE DATABASE $DB" || die "cannot create database $DB"
-URL="postgresql://$USER_@$HOST:$PORT/$DB"
+if [ -n "${IRRD_BENCH_DATABASE_URL:-}" ]; then
+	URL=$IRRD_BENCH_DATABASE_URL
+else
+	DB=whoisbench_$$
+	psql -h "$HOST" -p "$PORT" -U "$USER_" -d postgres -XAtq -c "CREATE DATABASE $DB" ||
+		die "cannot create database $DB"
+	URL="postgresql://$USER_@$HOST:$PORT/$DB"
+fi
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 WPORT=$(free_port)
 HPORT=$(free_port)
@@ -116,21 +125,35 @@ irrd:
   log: {level: INFO}
 EOF
 "$BIN/irrd_database_upgrade" --config "$CFG" >/dev/null
-echo "whois_bench: loading $DUMP into a fresh database (source $SOURCE)"
-t0=$(date +%s.%N)
-"$BIN/irrd_load_database" --config "$CFG" --source "$SOURCE" "$DUMP" >"$TMP/load.out" 2>&1 ||
-	{ cat "$TMP/load.out" >&2; die "irrd_load_database failed"; }
-echo "whois_bench: loaded in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}') s: $(tail -n 1 "$TMP/load.out")"
+if [ -z "${IRRD_BENCH_DATABASE_URL:-}" ]; then
+	echo "whois_bench: loading $DUMP into a fresh database (source $SOURCE)"
+	t0=$(date +%s.%N)
+	"$BIN/irrd_load_database" --config "$CFG" --source "$SOURCE" "$DUMP" >"$TMP/load.out" 2>&1 ||
+		{ cat "$TMP/load.out" >&2; die "irrd_load_database failed"; }
+	echo "whois_bench: loaded in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}') s:" \
+		"$(tail -n 1 "$TMP/load.out")"
+fi
 
 # ---- queries from the data set's ground truth ----
-python3 - "$DATA/answers.json" "$TMP" <<'EOF'
+python3 - "$DATA/answers.json" "$TMP" "$DUMP" <<'EOF'
 import json, random, sys
 a = json.load(open(sys.argv[1]))
 tmp = sys.argv[2]
 sets = sorted(a["as_sets"], key=lambda s: -s["asn_count"])
 big = sets[0]
 random.seed(1)
-asns = list(big["asns"])
+# origins that have IPv4 routes, so that every !g answers with prefixes
+origins = set()
+route = False
+with open(sys.argv[3], "rb") as f:
+    for line in f:
+        if line.startswith(b"route:"):
+            route = True
+        elif line.startswith(b"route6:"):
+            route = False
+        elif route and line.startswith(b"origin:"):
+            origins.add(line.split()[1].decode().upper())
+asns = sorted(origins)
 random.shuffle(asns)
 with open(f"{tmp}/g.txt", "w") as f:
     for asn in asns[:20000]:
@@ -175,7 +198,7 @@ LOADS=$(sed -n 's/.*ready: .* loaded in \([0-9.]*\) s.*/\1/p' "$TMP/irrd.log")
 # ---- throughput and latency ----
 field() { awk -v k="$1" '{for (i = 1; i < NF; i++) if ($i == k) print $(i + 1)}'; }
 G64=$("$LOAD" -p "$WPORT" -c 64 -d "$SECS" -f "$TMP/g.txt")
-G1=$("$LOAD" -p "$WPORT" -c 1 -n 2000 -d 60 -f "$TMP/g.txt")
+G1=$("$LOAD" -p "$WPORT" -c 1 -n 5000 -d 60 -f "$TMP/g.txt")
 I1=$("$LOAD" -p "$WPORT" -c 1 -n 20 -d 120 -f "$TMP/i.txt")
 A1=$("$LOAD" -p "$WPORT" -c 1 -n 5 -d 300 -f "$TMP/a.txt")
 RSS_AFTER=$(rss_mb)
@@ -249,7 +272,9 @@ echo
 echo "whois_bench: $OBJS objects in the index; machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '  start-up to first answer   %6s s   (index load %s s, CPU %s s; goal < %d s)\n' "$up" "$LOADS" "$CPU_START" "$GOAL_STARTUP"
 printf '  RSS after start-up         %6s MB  (after the queries: %s MB)\n' "$RSS_START" "$RSS_AFTER"
-printf '  !g, 64 connections         %8.0f queries/s  (%s)\n' "$g64_qps" "$(echo "$G64" | field queries) in $SECS s"
+printf '  !g, 64 connections         %8.0f queries/s  (%s queries in %s s, %s bytes; p50 %s ms, p99 %s ms)\n' \
+	"$g64_qps" "$(echo "$G64" | field queries)" "$SECS" "$(echo "$G64" | field bytes)" \
+	"$(echo "$G64" | field p50_ms)" "$(echo "$G64" | field p99_ms)"
 printf '  !g latency, 1 connection   p50 %.3f ms, p99 %.3f ms   IRRd 4: 0.2-4 ms -> ours %s-%sx faster\n' \
 	"$g1_p50" "$g1_p99" "$(ratio "$PEER_G_LOW_MS" "$g1_p50")" "$(ratio "$PEER_G_HIGH_MS" "$g1_p50")"
 printf '  !i%s,1 (%s ASNs)  p50 %.1f ms\n' "$BIGSET" "$BIGCOUNT" "$i_p50"
