@@ -190,6 +190,7 @@ void irrd_stop(struct irrd *d)
 	irrd_sync_stop(d->sync);
 	d->sync = NULL;
 	irrd_db_listen_stop(d);
+	irrd_rpki_stop(d);
 	d->stop_timer = evtimer_new(d->base, stop_check_cb, d);
 	if (d->stop_timer == NULL)
 		fatalx("out of memory");

@@ -1,26 +1,68 @@
 /*
  * hooks.c - where the daemon calls into the RPKI engine. The daemon calls
  * these at the right moments already; the RPKI work behind them belongs
- * to rpki/ and is wired in here:
- *   irrd_rpki_reimport()   on SIGHUP (after a good config reload) and, once
- *                          wired, on rpki.roa_import_timer
+ * to rpki/ and is wired in here (d->rpki is the engine's own state):
+ *   irrd_rpki_start()      after the index load, before serving; arms the
+ *                          rpki.roa_import_timer, which calls
+ *   irrd_rpki_reimport()   also on SIGHUP after a good config reload
  *   irrd_rpki_revalidate() on SIGUSR1
- *   irrd_rpki_status()     adds ROA import and RTR lines to /v1/status/
+ *   irrd_rpki_status()     ROA import and RTR lines for /v1/status/
  *                          (metrics false) and /metrics (metrics true)
+ *   irrd_rpki_json()       the body of GET /json
+ *   irrd_rpki_stop()       on SIGTERM
+ * The whois index takes RPKI state changes through whois_index_set_rpki
+ * on the loop thread.
  */
 #include "irrd/irrd.h"
 
 #include <event2/buffer.h>
+#include <event2/event.h>
 
 #include "rpsl/log.h"
 
+static void roa_timer_arm(struct irrd *d)
+{
+	struct timeval tv = { d->cfg->roa_import_timer > 0 ? d->cfg->roa_import_timer : 3600, 0 };
+
+	if (d->roa_timer != NULL && d->cfg->rpki_enabled)
+		event_add(d->roa_timer, &tv);
+}
+
+static void roa_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct irrd *d = arg;
+
+	(void)fd;
+	(void)what;
+	irrd_rpki_reimport(d);
+}
+
+void irrd_rpki_start(struct irrd *d)
+{
+	d->roa_timer = evtimer_new(d->base, roa_timer_cb, d);
+	if (d->roa_timer == NULL)
+		fatalx("out of memory");
+	if (d->cfg->rpki_enabled)
+		irrd_rpki_reimport(d);
+}
+
+void irrd_rpki_stop(struct irrd *d)
+{
+	if (d->roa_timer != NULL) {
+		event_free(d->roa_timer);
+		d->roa_timer = NULL;
+	}
+}
+
 void irrd_rpki_reimport(struct irrd *d)
 {
+	/* (re)arm first: the interval may have changed with SIGHUP */
+	roa_timer_arm(d);
 	if (!d->cfg->rpki_enabled) {
 		log_debug("rpki: RPKI-aware mode off, no ROA import");
 		return;
 	}
-	log_info("rpki: ROA re-import requested (no ROA importer wired into the daemon yet)");
+	log_info("rpki: ROA import requested (no ROA importer wired into the daemon yet)");
 }
 
 void irrd_rpki_revalidate(struct irrd *d)
@@ -43,4 +85,11 @@ void irrd_rpki_status(struct irrd *d, struct evbuffer *out, bool metrics)
 	evbuffer_add_printf(out, "    Last ROA import: None\n");
 	evbuffer_add_printf(out, "\nRTR\n---\n    %s\n",
 			    d->cfg->rtr.port > 0 ? "configured, not served by this build" : "not configured");
+}
+
+char *irrd_rpki_json(struct irrd *d, size_t *len)
+{
+	(void)d;
+	*len = 0;
+	return NULL;
 }

@@ -4,6 +4,7 @@
  *                           no result 204; a bad query 400 with the error
  *   GET /v1/status/         the status page (text, as IRRd's)
  *   GET /metrics            Prometheus text format
+ *   GET /json               the served ROA set (irrd_rpki_json), 404 if none
  * As Starlette mounts do in IRRd, each path also answers without or with
  * a trailing slash. /v1/status/ and /metrics answer only clients in
  * server.http.status_access_list (nobody when it is not set, as IRRd).
@@ -410,6 +411,13 @@ static void metrics_page(struct irrd *d, struct evbuffer *o)
 
 /* ---- dispatch ---- */
 
+static void free_cb(const void *data, size_t len, void *arg)
+{
+	(void)len;
+	(void)arg;
+	free((void *)data);
+}
+
 static void request_cb(struct evhttp_request *req, void *arg)
 {
 	struct irrd_httpd *h = arg;
@@ -429,6 +437,22 @@ static void request_cb(struct evhttp_request *req, void *arg)
 	}
 	if (path_is(path, "/v1/whois")) {
 		handle_whois(h, req, qs);
+		return;
+	}
+	if (path_is(path, "/json")) {
+		size_t len;
+		char *json = irrd_rpki_json(d, &len);
+		if (json == NULL) {
+			reply_msg(req, 404, "Not Found", "No ROA set loaded");
+			return;
+		}
+		o = evbuffer_new();
+		if (o == NULL)
+			fatalx("out of memory");
+		evbuffer_add_reference(o, json, len, free_cb, NULL);
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type", "application/json");
+		evhttp_send_reply(req, 200, "OK", o);
+		evbuffer_free(o);
 		return;
 	}
 	if (path_is(path, "/v1/status") || path_is(path, "/metrics")) {

@@ -111,6 +111,10 @@ struct irrd {
 
 	time_t started;
 	struct irrd_stats stats;
+
+	/* RPKI (hooks.c): the import timer and the engine's own state */
+	struct event *roa_timer;
+	void *rpki;
 };
 
 /* ---- listen.c: listening sockets ---- */
@@ -200,11 +204,17 @@ int irrd_detach(int *ready_fd);
 void irrd_detach_done(int ready_fd, const struct cfg *cfg);
 
 /* ---- hooks.c: entry points for the RPKI engine ---- */
+/* After the index load, before serving: first import, arms the
+ * rpki.roa_import_timer (re-armed with the new value after SIGHUP). */
+void irrd_rpki_start(struct irrd *d);
+void irrd_rpki_stop(struct irrd *d);
 /* SIGHUP and the roa_import_timer: import the ROA set again now. */
 void irrd_rpki_reimport(struct irrd *d);
 /* SIGUSR1: re-read TALs and run the validator now. */
 void irrd_rpki_revalidate(struct irrd *d);
 /* Extra lines for /v1/status/ and /metrics (ROA import, RTR). */
 void irrd_rpki_status(struct irrd *d, struct evbuffer *out, bool metrics);
+/* GET /json: the served ROA set (malloc'd, *len set), NULL if none. */
+char *irrd_rpki_json(struct irrd *d, size_t *len);
 
 #endif
