@@ -746,10 +746,13 @@ static void stats_init(struct sql_load_stats *st)
 	st->serial_first = st->serial_last = -1;
 }
 
-/* COPY into table t (a name we generated, not user data). */
-static int copy_start(struct sql_conn *c, const char *t)
+/* COPY into table t (a name we generated, not user data). freeze: t was
+ * created in this transaction, so rows can be written frozen (no hint-bit
+ * rewrites and no anti-wraparound vacuum of a million rows later). */
+static int copy_start(struct sql_conn *c, const char *t, bool freeze)
 {
-	char *q = xasprintf("COPY %s (" COPY_COLUMNS ") FROM STDIN (FORMAT binary)", t);
+	char *q = xasprintf("COPY %s (" COPY_COLUMNS ") FROM STDIN (FORMAT binary%s)", t,
+			    freeze ? ", FREEZE" : "");
 	PGresult *res = PQexecParams(c->pg, q, 0, NULL, NULL, NULL, NULL, 0);
 	int rc = 0;
 
@@ -799,7 +802,7 @@ int sql_load_dump(struct sql_conn *c, const struct sql_load_opts *o, struct sql_
 		*err = xasprintf("load: unexpected table name %s", table);
 		goto fail;
 	}
-	if (copy_start(c, table) < 0)
+	if (copy_start(c, table, true) < 0)
 		goto dberr;
 
 	t0 = now_sec();
@@ -947,7 +950,7 @@ int sql_update_dump(struct sql_conn *c, const struct sql_load_opts *o, struct sq
 	if (sql_begin(c) < 0 || sql_do(c, "update", update_stage_sql, 0, NULL) < 0 ||
 	    sql_do(c, "update", "CREATE TEMP TABLE irrd_update_kept (rpsl_pk text, object_class text)"
 		   " ON COMMIT DROP", 0, NULL) < 0 ||
-	    copy_start(c, "irrd_update_stage") < 0)
+	    copy_start(c, "irrd_update_stage", false) < 0)
 		goto dberr;
 
 	t0 = now_sec();

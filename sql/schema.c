@@ -194,6 +194,8 @@ static const char migration1[] =
 	"    EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I UNIQUE (rpsl_pk, source, object_class)', t, t || '_key');\n"
 	"  END;\n"
 	"  EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I PRIMARY KEY (id, source)', t, t || '_pkey');\n"
+	/* GIN builds get slower with more memory (a bigger in-memory tree) */
+	"  PERFORM set_config('maintenance_work_mem', '64MB', true);\n"
 	"  EXECUTE format('CREATE INDEX %I ON %I USING gin (lookup)', t || '_lookup', t);\n"
 	"  EXECUTE format('CREATE INDEX %I ON %I (prefix)', t || '_prefix', t);\n"
 	"  SELECT c.oid INTO old FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid\n"
