@@ -166,6 +166,48 @@ static void test_failure(void)
 	CHECK_INT(sql_exec(c, "SELECT 1", 0, NULL), 1);
 }
 
+/* A source whose objects so far live in the default partition (written one
+ * by one, e.g. by mail updates) and whose name needs quoting care. */
+static void test_default_partition(void)
+{
+	struct sql_load_opts o = { 0 };
+	struct sql_load_stats st;
+	const char *files[1] = { path };
+	char *err = NULL;
+	FILE *f;
+
+	CHECK_INT(sql_exec(c, "INSERT INTO rpsl_objects (source, object_class, rpsl_pk, object_text)"
+			   " VALUES ('MY-SRC', 'route', '192.0.2.0/24AS1', 'old'),"
+			   " ('MY-SRC', 'route', '192.0.2.0/24AS2', 'old')", 0, NULL), 2);
+	CHECK_INT(scalar("SELECT 1 FROM rpsl_objects_default WHERE source = 'MY-SRC'"), 2);
+	f = fopen(path, "w");
+	fprintf(f, "route: 192.0.2.0/24\norigin: AS1\nsource: MY-SRC\n\n"
+		"route: 198.51.100.0/24\norigin: AS1\nsource: MY-SRC\n");
+	fclose(f);
+	o.source = "MY-SRC";
+	o.serial = -1;
+	o.files = files;
+	o.nfiles = 1;
+	CHECK_INT(sql_load_dump(c, &o, &st, &err), 0);
+	CHECK_MSG(err == NULL, "%s", err ? err : "");
+	free(err);
+	CHECK_INT(st.loaded, 2);
+	CHECK_INT(scalar("SELECT 1 FROM rpsl_objects_default WHERE source = 'MY-SRC'"), 0);
+	CHECK_INT(scalar("SELECT 1 FROM rpsl_objects WHERE source = 'MY-SRC' AND object_text <> 'old'"), 2);
+	CHECK_INT(scalar("SELECT 1 FROM rpsl_objects WHERE source = 'MY-SRC'"), 2);
+	/* the feed: one RELOAD, no leftover ADD/DEL of that source */
+	CHECK_INT(scalar("SELECT 1 FROM object_change WHERE source = 'MY-SRC'"), 1);
+	/* afterwards single writes go to its own partition, triggers included */
+	CHECK_INT(sql_exec(c, "INSERT INTO rpsl_objects (source, object_class, rpsl_pk, object_text)"
+			   " VALUES ('MY-SRC', 'route', '203.0.113.0/24AS1', 'new')", 0, NULL), 1);
+	CHECK_INT(scalar("SELECT 1 FROM object_change WHERE source = 'MY-SRC' AND op = 'ADD'"), 1);
+	/* and a second load swaps the partition again */
+	CHECK_INT(sql_load_dump(c, &o, &st, &err), 0);
+	free(err);
+	CHECK_INT(scalar("SELECT 1 FROM rpsl_objects WHERE source = 'MY-SRC'"), 2);
+	CHECK_INT(scalar("SELECT 1 FROM pg_inherits WHERE inhparent = 'rpsl_objects'::regclass"), 3);
+}
+
 int main(void)
 {
 	char *url, *err = NULL;
@@ -187,6 +229,7 @@ int main(void)
 	test_load(4);
 	TEST_RUN(test_update);
 	TEST_RUN(test_failure);
+	TEST_RUN(test_default_partition);
 	unlink(path);
 	sql_close(c);
 	test_db_drop();
