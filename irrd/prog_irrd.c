@@ -121,8 +121,9 @@ int main(int argc, char **argv)
 		log_errx("%s", err ? err : "database schema: check failed");
 		goto out;
 	}
-	/* changes from here on are replayed after the load */
-	if ((seq = sql_changes_last_seq(conn)) < 0) {
+	/* one snapshot for the change seq and the load: changes after it are
+	 * replayed afterwards */
+	if (sql_begin_snapshot(conn) < 0 || (seq = sql_changes_last_seq(conn)) < 0) {
 		log_errx("object_change: %s", sql_error(conn));
 		goto out;
 	}
@@ -155,6 +156,7 @@ int main(int argc, char **argv)
 		log_errx("index: start-up load failed");
 		goto out;
 	}
+	sql_commit(conn);
 	sql_close(conn);
 	conn = NULL;
 	d.sync = irrd_sync_start(&d, d.cfg->database_url, seq);

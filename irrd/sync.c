@@ -4,9 +4,11 @@
  * Design: a follower thread owns its own synchronous database connection.
  * When woken (NOTIFY irrd_change seen by the loop, see irrd_sync_kick) or
  * every POLL_SECS regardless, it reads object_change after the last seq it
- * handled and turns each change into index operations:
- *   ADD    -> fetch the object by key, parse it -> PUT (nothing if it is
- *             gone again; its DEL follows)
+ * handled, together with the current text of each added object (one
+ * query per FETCH_CHANGES changes), and turns each change into index
+ * operations:
+ *   ADD    -> parse the object -> PUT (nothing if it is gone again; its
+ *             DEL follows)
  *   DEL    -> DEL
  *   RELOAD -> DROP the source, then PUT every object of it
  * All database reads and all parsing happen on this thread. Finished
@@ -49,7 +51,8 @@
 #define STATUS_SECS	30
 #define STATUS_MIN_SECS	2	/* at most this often after changes */
 #define GAP_WAIT_SECS	30
-#define CHUNK_OPS	20000
+#define CHUNK_OPS	20000	/* a RELOAD reaches the loop in chunks of this */
+#define FETCH_CHANGES	5000	/* changes read per query */
 #define START_MARGIN	1000	/* re-read this many seqs before the start point */
 #define RETRY_SECS	5
 
@@ -79,6 +82,9 @@ struct change {
 	int64_t seq;
 	char op;			/* 'A', 'D', 'R' */
 	char *source, *object_class, *pk;
+	char *text;			/* ADD: the object now; NULL if gone */
+	size_t len;
+	enum rpki_state st;
 };
 
 struct irrd_sync {
@@ -310,9 +316,10 @@ static void pipe_cb(evutil_socket_t fd, short what, void *arg)
 
 /* ---- reading changes (follower thread) ---- */
 
-static int change_cb(void *arg, const struct sql_change *ch)
+static int change_cb(void *arg, const struct sql_change_object *co)
 {
 	struct irrd_sync *s = arg;
+	const struct sql_change *ch = &co->ch;
 	struct change *c;
 
 	if (s->nchg == s->capchg) {
@@ -325,6 +332,9 @@ static int change_cb(void *arg, const struct sql_change *ch)
 	c->source = xstrdup(ch->source);
 	c->object_class = ch->object_class ? xstrdup(ch->object_class) : NULL;
 	c->pk = ch->rpsl_pk ? xstrdup(ch->rpsl_pk) : NULL;
+	c->text = co->object_text ? xstrndup(co->object_text, co->text_len) : NULL;
+	c->len = co->text_len;
+	c->st = co->rpki_status;
 	return 0;
 }
 
@@ -334,6 +344,7 @@ static void changes_clear(struct irrd_sync *s)
 		free(s->chg[i].source);
 		free(s->chg[i].object_class);
 		free(s->chg[i].pk);
+		free(s->chg[i].text);
 	}
 	s->nchg = 0;
 }
@@ -398,36 +409,32 @@ static void floor_advance(struct irrd_sync *s)
 	s->nseen -= k;
 }
 
-struct fetch {
-	struct irrd_sync *s;
-	int found;
-};
-
-static void put_row(struct irrd_sync *s, const struct sql_object_row *row)
+/* Parse a stored object into a PUT; text is taken over if own is set. */
+static void put_text(struct irrd_sync *s, const char *source, const char *pk, char *text, size_t len,
+		     bool own, enum rpki_state st)
 {
-	struct rpsl_object *o = rpsl_parse(row->object_text, row->text_len, RPSL_NONSTRICT, row->source);
+	struct rpsl_object *o = rpsl_parse(text, len, RPSL_NONSTRICT, source);
 	struct sync_op *op;
 
 	if (o->cls == RPSL_CLASS_UNKNOWN || o->pk == NULL || o->pk[0] == '\0') {
-		log_warnx("%s: %s: stored object cannot be indexed", row->source, row->rpsl_pk);
+		log_warnx("%s: %s: stored object cannot be indexed", source, pk);
 		rpsl_object_free(o);
+		if (own)
+			free(text);
 		return;
 	}
 	op = batch_op(s);
 	op->kind = OP_PUT;
 	op->obj = o;
-	op->text = xstrndup(row->object_text, row->text_len);
-	op->len = row->text_len;
-	op->st = row->rpki_status;
+	op->text = own ? text : xstrndup(text, len);
+	op->len = len;
+	op->st = st;
 }
 
-static int fetch_cb(void *arg, const struct sql_object_row *row)
+static void put_row(struct irrd_sync *s, const struct sql_object_row *row)
 {
-	struct fetch *f = arg;
-
-	f->found++;
-	put_row(f->s, row);
-	return 0;
+	put_text(s, row->source, row->rpsl_pk, (char *)row->object_text, row->text_len, false,
+		 row->rpki_status);
 }
 
 static int reload_cb(void *arg, const struct sql_object_row *row)
@@ -442,19 +449,18 @@ static int reload_cb(void *arg, const struct sql_object_row *row)
 	return 0;
 }
 
-static int apply_change(struct irrd_sync *s, const struct change *c)
+static int apply_change(struct irrd_sync *s, struct change *c)
 {
 	struct sync_op *op;
 
 	switch (c->op) {
-	case 'A': {
-		struct fetch f = { s, 0 };
-		if (c->pk == NULL)
-			return 0;
-		if (sql_object_get(s->conn, c->source, c->object_class, c->pk, fetch_cb, &f) < 0)
-			return -1;
+	case 'A':
+		/* gone again: its DEL follows */
+		if (c->pk != NULL && c->text != NULL) {
+			put_text(s, c->source, c->pk, c->text, c->len, true, c->st);
+			c->text = NULL;
+		}
 		return 0;
-	}
 	case 'D':
 		if (c->pk == NULL || c->object_class == NULL)
 			return 0;
@@ -482,39 +488,51 @@ static int apply_change(struct irrd_sync *s, const struct change *c)
 	}
 }
 
-/* One round: read and apply new changes. -1 on a database error. */
+/* One round: read and apply new changes, FETCH_CHANGES at a time; each
+ * chunk goes to the loop thread as soon as it is ready. -1 on a database
+ * error (what was applied stays applied; the rest is read again). */
 static int follow_once(struct irrd_sync *s)
 {
-	uint64_t applied = 0;
-	int64_t maxseq = 0;
-	int rc = 0;
+	int64_t cursor = s->floor;
 
-	changes_clear(s);
-	if (sql_changes_since(s->conn, s->floor, change_cb, s) < 0)
-		return -1;
-	for (size_t i = 0; i < s->nchg; i++) {
-		const struct change *c = &s->chg[i];
-		if (seen_has(s, c->seq))
-			continue;
-		if (apply_change(s, c) < 0) {
-			rc = -1;
-			break;
-		}
-		seen_add(s, c->seq);
-		applied++;
-		if (c->seq > maxseq)
+	for (;;) {
+		uint64_t applied = 0;
+		int64_t maxseq = 0;
+		size_t got;
+		int rc = 0;
+
+		changes_clear(s);
+		if (sql_changes_objects_since(s->conn, cursor, FETCH_CHANGES, change_cb, s) < 0)
+			return -1;
+		got = s->nchg;
+		for (size_t i = 0; i < s->nchg; i++) {
+			struct change *c = &s->chg[i];
+			cursor = c->seq;
+			if (seen_has(s, c->seq))
+				continue;
+			if (apply_change(s, c) < 0) {
+				rc = -1;
+				break;
+			}
+			seen_add(s, c->seq);
+			applied++;
 			maxseq = c->seq;
+		}
+		changes_clear(s);
+		if (applied > 0) {
+			if (s->cur == NULL)
+				s->cur = xcalloc(1, sizeof(*s->cur));
+			s->cur->nchanges = applied;
+			s->cur->seq = maxseq;
+			s->status_due = true;
+			batch_send(s);
+		}
+		floor_advance(s);
+		if (rc < 0)
+			return -1;
+		if (got < FETCH_CHANGES || __atomic_load_n(&s->stop, __ATOMIC_RELAXED))
+			return 0;
 	}
-	changes_clear(s);
-	floor_advance(s);
-	if (applied > 0) {
-		if (s->cur == NULL)
-			s->cur = xcalloc(1, sizeof(*s->cur));
-		s->cur->nchanges = applied;
-		s->cur->seq = maxseq;
-		s->status_due = true;
-	}
-	return rc;
 }
 
 static void follower_connect(struct irrd_sync *s)
