@@ -79,6 +79,18 @@ struct sql_change {
 typedef int (*sql_change_cb)(void *arg, const struct sql_change *ch);
 int sql_changes_since(struct sql_conn *c, int64_t seq, sql_change_cb cb, void *arg);
 int64_t sql_changes_last_seq(struct sql_conn *c);	/* -1 on error */
+/* (changes.c, for the daemon's change follower) At most limit changes
+ * since seq (exclusive), in order, each ADD with the object as stored now
+ * (object_text NULL when it is gone again), in one round trip. */
+struct sql_change_object {
+	struct sql_change ch;
+	const char *object_text;	/* ADD only; NULL if no such object now */
+	size_t text_len;
+	enum rpki_state rpki_status;
+};
+typedef int (*sql_change_object_cb)(void *arg, const struct sql_change_object *co);
+int sql_changes_objects_since(struct sql_conn *c, int64_t seq, long limit, sql_change_object_cb cb,
+			      void *arg);
 #define SQL_CHANGE_CHANNEL "irrd_change"
 
 /* database_status, one row per source. Serials are -1 when NULL;
