@@ -162,11 +162,17 @@ static const char migration1[] =
 	"  FOR EACH ROW EXECUTE FUNCTION irrd_object_changed();\n"
 
 	/* A new empty table shaped like rpsl_objects for a bulk load of src;
-	 * returns its name. Fill it with COPY, then call irrd_load_finish. */
+	 * returns its name. Fill it with COPY, then call irrd_load_finish.
+	 * Loads run one at a time: each holds an advisory lock to its end.
+	 * Otherwise two loads would deadlock, each holding the AccessShare
+	 * lock on rpsl_objects that LIKE takes while waiting for the other's
+	 * to go so as to swap its partition (AccessExclusive). */
 	"CREATE FUNCTION irrd_load_begin(src text) RETURNS text LANGUAGE plpgsql AS $$\n"
 	"DECLARE\n"
-	"  t text := 'rpsl_objects_load_' || nextval('rpsl_objects_load_seq');\n"
+	"  t text;\n"
 	"BEGIN\n"
+	"  PERFORM pg_advisory_xact_lock(hashtext('irrd_load'));\n"
+	"  t := 'rpsl_objects_load_' || nextval('rpsl_objects_load_seq');\n"
 	"  EXECUTE format('CREATE TABLE %I (LIKE rpsl_objects INCLUDING DEFAULTS, CHECK (source = %L))', t, src);\n"
 	"  RETURN t;\n"
 	"END $$;\n"
@@ -175,15 +181,14 @@ static const char migration1[] =
 	 * (the last one in input order wins, as in IRRd), build the indexes in
 	 * bulk, replace the old objects of src, drop its journal and status and
 	 * record one RELOAD change. Returns the number of duplicates removed.
-	 * Loads are serialised by an advisory lock taken before any lock on
-	 * rpsl_objects, so two loads cannot deadlock on the partition swap. */
+	 * The caller holds irrd_load_begin's advisory lock. */
 	"CREATE FUNCTION irrd_load_finish(src text, t text, serial bigint, synced boolean)\n"
 	"  RETURNS bigint LANGUAGE plpgsql AS $$\n"
 	"DECLARE\n"
 	"  old regclass;\n"
 	"  dups bigint := 0;\n"
 	"BEGIN\n"
-	"  PERFORM pg_advisory_xact_lock(hashtext('irrd_load_finish'));\n"
+	"  PERFORM pg_advisory_xact_lock(hashtext('irrd_load'));\n"
 	"  BEGIN\n"
 	"    EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I UNIQUE (rpsl_pk, source, object_class)', t, t || '_key');\n"
 	"  EXCEPTION WHEN unique_violation THEN\n"

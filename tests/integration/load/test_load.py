@@ -227,6 +227,26 @@ t.eq("killed mid-load: exit 1", p.returncode, 1)
 t.check("killed mid-load: says the load failed", "load failed, nothing was changed" in se, se)
 t.eq("killed mid-load: old data intact", count(db, "TEST"), 10)
 
+# ---- two loads at the same time (different sources) ----
+db, cfg = fresh()
+plain_big = os.path.join(t.tmp, "plain_big.db")
+with open(big) as f, open(plain_big, "w") as g:
+    g.write(f.read().replace("source:         TEST", "source:         PLAIN"))
+ok = True
+why = ""
+for _ in range(3):
+    pa = subprocess.Popen([LOAD, "--config", cfg.path, "--source", "TEST", big],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    pb = subprocess.Popen([LOAD, "--config", cfg.path, "--source", "PLAIN", plain_big],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for p_ in (pa, pb):
+        so, se = p_.communicate(timeout=300)
+        if p_.returncode != 0:
+            ok = False
+            why = se
+t.check("concurrent loads of two sources both succeed (no deadlock)", ok, why)
+t.eq("concurrent loads: rows", (count(db, "TEST"), count(db, "PLAIN")), (150000, 150000))
+
 # ---- update_database ----
 db, cfg = fresh()
 r = it.run([LOAD, "--config", cfg.path, "--source", "TEST", "--serial", "100", dump("update_v1.db")])
