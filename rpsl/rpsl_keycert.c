@@ -420,6 +420,15 @@ trunc:
 	w->bad = true;
 }
 
+static int uid_cmp(const char *x, const char *y)
+{
+	size_t lx = strlen(x), ly = strlen(y);
+
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
+	return memcmp(x, y, lx);
+}
+
 bool keycert_parse(struct arena *a, const char *text, size_t n, struct keycert_info *out, const char **err)
 {
 	const char *p = text, *e = text + n;
@@ -498,24 +507,31 @@ bool keycert_parse(struct arena *a, const char *text, size_t n, struct keycert_i
 	if (blocks == 0 || w.nprimary != 1)
 		return false;
 	/* gpg drops user IDs without a self-signature and lists the primary
-	 * one first: the newest flagged as primary, else the newest. */
+	 * one first: of those flagged primary, else of all, the one with the
+	 * newest self-signature; on equal times the longer, then the
+	 * bytewise greater user ID (GnuPG's cmp_user_ids). */
 	{
 		long best = -1;
-		bool best_flag = false;
-		uint32_t best_time = 0;
 		size_t k = 0;
 
 		out->uids = arena_alloc(a, (w.nuids + 1) * sizeof(char *));
 		for (size_t i = 0; i < w.nuids; i++) {
-			const struct uid *u = &w.uids[i];
+			const struct uid *u = &w.uids[i], *b;
+
 			if (!u->selfsig)
 				continue;
-			if (best < 0 || (u->primary && !best_flag) ||
-			    (u->primary == best_flag && u->created >= best_time)) {
+			if (best < 0) {
 				best = (long)i;
-				best_flag = u->primary;
-				best_time = u->created;
+				continue;
 			}
+			b = &w.uids[best];
+			if (u->primary != b->primary) {
+				if (u->primary)
+					best = (long)i;
+				continue;
+			}
+			if (u->created > b->created || (u->created == b->created && uid_cmp(u->text, b->text) > 0))
+				best = (long)i;
 		}
 		if (best < 0)
 			return false;
