@@ -8,7 +8,8 @@
  * rounds), leave the loop.
  * SIGHUP: read the config file again; a bad one is logged and the old one
  * stays. A good one replaces `cfg` whole (listeners keep their addresses:
- * those need a restart, as in IRRd), then the ROA set is re-imported.
+ * those need a restart, as in IRRd), then the ROA set is re-imported. The
+ * log file (log.logfile_path) is reopened, so logrotate can move it.
  * SIGUSR1: the validator runs now.
  *
  * Config lifetime: a whois session may hold pointers into the cfg it
@@ -212,6 +213,9 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 		log_info("received SIGHUP, reloading %s", d->config_path);
 		if (irrd_reload_config(d) == 0)
 			irrd_rpki_reimport(d);
+		/* reopen (or switch) the log file, for logrotate */
+		if (d->cfg->log_logfile_path != NULL && log_open(d->cfg->log_logfile_path, 0) == -1)
+			log_warn("%s", d->cfg->log_logfile_path);
 		break;
 	case SIGUSR1:
 		log_info("received SIGUSR1");

@@ -296,6 +296,8 @@ def check_http_endpoints(d):
             int(metric("irrd_whois_connections_total").split()[-1]) > 5)
     st, body = it.http_get(cfg.http_port, "/nowhere")
     t.eq("HTTP unknown path: 404", st, 404)
+    st, body = it.http_get(cfg.http_port, "/json")
+    t.eq("HTTP /json without RPKI-aware mode: 404", st, 404)
 
 
 def check_sighup(d):
