@@ -131,7 +131,9 @@ const char *rpsl_template(enum rpsl_class cls);
 /*
  * Streaming reader for dump files (plain or gzip, detected by content) and
  * for in-memory text: yields one object text at a time, split on blank
- * lines, skipping comment lines that start with '#' or '%' between objects.
+ * lines (a line of only whitespace is blank), dropping lines that start
+ * with '#' or '%' wherever they are, as IRRd's file import does (so not
+ * for NRTM streams, whose '%' lines matter).
  * Memory stays bounded by the largest object (capped at RPSL_MAX_OBJECT).
  */
 #define RPSL_MAX_OBJECT (4u << 20)
