@@ -7,7 +7,8 @@
  *
  *   loop thread:  sql_objects_foreach -> copy rows into a batch -> todo queue
  *   parser threads:  todo -> rpsl_parse each row -> done queue
- *   loop thread:  done -> whois_index_put -> free
+ *   loop thread:  done -> whois_index_put -> trash queue
+ *   parser threads:  trash -> free (in the malloc arena that made them)
  *
  * The todo queue is bounded, so memory stays at a few batches whatever the
  * database size. Order does not matter: every stored object has its own
@@ -52,7 +53,7 @@ struct loader {
 	struct irrd *d;
 	pthread_mutex_t mu;
 	pthread_cond_t todo_cv, done_cv, room_cv;
-	struct batch_queue todo, done;
+	struct batch_queue todo, done, trash;	/* trash: put, to be freed by a parser */
 	bool finished;			/* no more batches will be queued */
 	size_t outstanding;		/* queued to todo, not yet taken from done */
 	struct load_batch *cur;
@@ -195,8 +196,15 @@ static void *parser_main(void *arg)
 		struct load_batch *b;
 
 		pthread_mutex_lock(&ld->mu);
-		while (ld->todo.head == NULL && !ld->finished)
+		while (ld->todo.head == NULL && ld->trash.head == NULL && !ld->finished)
 			pthread_cond_wait(&ld->todo_cv, &ld->mu);
+		if ((b = q_pop(&ld->trash)) != NULL) {
+			/* objects go back to the malloc arena of the thread that
+			 * made them, off the loop thread's critical path */
+			pthread_mutex_unlock(&ld->mu);
+			batch_free(b);
+			continue;
+		}
 		b = q_pop(&ld->todo);
 		if (b != NULL)
 			pthread_cond_signal(&ld->room_cv);
@@ -233,7 +241,10 @@ static void batch_put(struct loader *ld, struct load_batch *b)
 		irrd_index_put(ld->d, o, b->buf + r->text_off, r->text_len, r->st);
 		ld->put++;
 	}
-	batch_free(b);
+	pthread_mutex_lock(&ld->mu);
+	q_push(&ld->trash, b);
+	pthread_cond_signal(&ld->todo_cv);
+	pthread_mutex_unlock(&ld->mu);
 }
 
 /* Put whatever parsed batches are ready; with wait, block for at least one
@@ -329,6 +340,7 @@ static int parser_count(void)
 int irrd_index_load(struct irrd *d, struct sql_conn *c)
 {
 	struct loader ld;
+	struct load_batch *b;
 	pthread_t th[64];
 	int nth = parser_count(), started = 0, rc;
 	struct timespec t0, t1;
@@ -363,6 +375,8 @@ int irrd_index_load(struct irrd *d, struct sql_conn *c)
 	for (int i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 	drain_done(&ld, false);
+	while ((b = q_pop(&ld.trash)) != NULL)
+		batch_free(b);
 
 	pthread_mutex_destroy(&ld.mu);
 	pthread_cond_destroy(&ld.todo_cv);
