@@ -48,4 +48,54 @@ int sql_change_journal_only(struct sql_conn *c, const char *source, const char *
 			    const char *pk, const char *text, bool add,
 			    const struct sql_change_opts *o, int64_t *serial_out);
 
+/*
+ * Pipelines (additions for bulk writers such as the NRTM mirror): between
+ * sql_change_pipeline_begin and _end, on one connection and one thread,
+ * the three calls above only queue their statement (libpq pipeline mode)
+ * and return 0; failures show up later, at the latest from _end, which
+ * syncs, refreshes database_status of every source touched and leaves
+ * pipeline mode. In a pipeline *serial_out is only known when the serial
+ * was given explicitly (else -1), and sql_change_delete cannot say whether
+ * the object was there: _end counts those deletes in *not_found (may be
+ * NULL). Call both inside the caller's transaction; after a failure roll
+ * back. _end must be called whenever _begin succeeded.
+ */
+int sql_change_pipeline_begin(struct sql_conn *c);
+int sql_change_pipeline_end(struct sql_conn *c, long *not_found);
+
+/*
+ * database_status for mirrors (IRRd's record_serial_seen and
+ * record_serial_newest_mirror): widen serial_oldest_seen/newest_seen by
+ * serial_seen and set serial_newest_mirror, each unless < 0. Creates the
+ * row if needed. Works inside a pipeline too.
+ */
+int sql_change_mirror_serial(struct sql_conn *c, const char *source, int64_t serial_seen,
+			     int64_t serial_newest_mirror);
+/* last_error and last_error_timestamp (mirror failures), outside pipelines. */
+int sql_change_record_error(struct sql_conn *c, const char *source, const char *error);
+/* After a full reload: force_reload false, synchronised_serials as given. */
+int sql_change_clear_force_reload(struct sql_conn *c, const char *source, bool synchronised_serials);
+
+/* Journal reads (NRTM). Strings valid during the callback only. */
+struct sql_journal_entry {
+	int64_t serial_global;
+	const char *source;
+	int64_t serial_nrtm;
+	bool add;			/* ADD, else DEL */
+	const char *object_class;
+	const char *rpsl_pk;
+	const char *object_text;
+	size_t text_len;
+	int64_t timestamp;		/* Unix seconds */
+};
+typedef int (*sql_journal_cb)(void *arg, const struct sql_journal_entry *e);
+/* Entries of source (NULL: all) with first <= serial_nrtm <= last (each
+ * bound ignored if < 0), and serial_global > after_global if that is >= 0;
+ * in serial_nrtm order, or in serial_global order when after_global >= 0.
+ * Streams (flat memory). cb returning -1 stops with -1. */
+int sql_journal_foreach(struct sql_conn *c, const char *source, int64_t first, int64_t last,
+			int64_t after_global, sql_journal_cb cb, void *arg);
+/* min and max serial_nrtm of a source's journal, -1 if it has none. */
+int sql_journal_range(struct sql_conn *c, const char *source, int64_t *oldest, int64_t *newest);
+
 #endif
