@@ -192,6 +192,8 @@ static void *parser_main(void *arg)
 {
 	struct loader *ld = arg;
 
+	pthread_setname_np(pthread_self(), "irrd-parse");
+
 	for (;;) {
 		struct load_batch *b;
 

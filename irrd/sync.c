@@ -550,6 +550,8 @@ static void *follower_main(void *arg)
 {
 	struct irrd_sync *s = arg;
 
+	pthread_setname_np(pthread_self(), "irrd-follow");
+
 	for (;;) {
 		struct timespec ts;
 		bool stop;
