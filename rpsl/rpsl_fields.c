@@ -66,12 +66,7 @@ static bool generic_name_ok(const char *s, size_t n)
 
 static char *upper_dup(struct arena *a, const char *s, size_t n)
 {
-	char *u = arena_alloc(a, n + 1);
-
-	for (size_t i = 0; i < n; i++)
-		u[i] = up(s[i]);
-	u[n] = '\0';
-	return u;
+	return py_upper(a, arena_strndup(a, s, n));
 }
 
 /* ---------------------------------------------------------------- AS numbers */
@@ -79,9 +74,33 @@ static char *upper_dup(struct arena *a, const char *s, size_t n)
 enum asn_err { ASN_OK, ASN_PREFIX, ASN_NUMERIC, ASN_RANGE };
 
 /* IRRd's parse_as_number(value) (no plain numbers, no asdot). */
+static bool non_ascii(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return true;
+	return false;
+}
+
+/* value.upper() when it is not plain ASCII (Python's mappings can turn
+ * e.g. U+017F into 'S'); the original otherwise (ASCII case is handled by
+ * the callers' case-insensitive checks). */
+static const char *py_upper_n(struct arena *a, const char *s, size_t *n)
+{
+	const char *u;
+
+	if (!non_ascii(s, *n))
+		return s;
+	u = py_upper(a, arena_strndup(a, s, *n));
+	*n = strlen(u);
+	return u;
+}
+
 static enum asn_err as_number(struct arena *a, const char *s, size_t n, uint32_t *out)
 {
 	struct pyint p;
+
+	s = py_upper_n(a, s, &n);
 
 	if (!starts_with_ci(s, n, "AS"))
 		return ASN_PREFIX;
@@ -244,7 +263,10 @@ static const char *parse_set_name(const struct fctx *c, const uint8_t *pfx, size
 	if (c->strict) {
 		for (start = 0, i = 0; i <= n; i++) {
 			if (i == n || s[i] == ':') {
-				if (starts_with_any(s + start, i - start, pfx, np))
+				size_t ul = i - start;
+				const char *uc = py_upper_n(c->a, s + start, &ul);
+
+				if (starts_with_any(uc, ul, pfx, np))
 					any = true;
 				start = i + 1;
 			}
@@ -270,20 +292,25 @@ static const char *parse_set_name(const struct fctx *c, const uint8_t *pfx, size
 
 		if (i < n && s[i] != ':')
 			continue;
+		const char *ucomp;
+		size_t ucl;
+
 		comp = s + start;
 		cl = i - start;
 		start = i + 1;
-		if (c->strict && is_reserved_word(comp, cl)) {
+		ucl = cl;
+		ucomp = py_upper_n(c->a, comp, &ucl);
+		if (c->strict && is_reserved_word(ucomp, ucl)) {
 			sink_error(sk, "Invalid set name %s: component %.*s is a reserved word", s, (int)cl, comp);
 			return NULL;
 		}
 		is_asn = as_number(c->a, comp, cl, &asn) == ASN_OK;
-		if (!generic_name_ok(comp, cl) && !is_asn) {
+		if (!generic_name_ok(ucomp, ucl) && !is_asn) {
 			sink_error(sk, "Invalid set %s: component %.*s is not a valid AS number nor a valid set name", s,
 				   (int)cl, comp);
 			return NULL;
 		}
-		if (c->strict && !is_asn && !starts_with_any(comp, cl, pfx, np)) {
+		if (c->strict && !is_asn && !starts_with_any(ucomp, ucl, pfx, np)) {
 			if (sk->collect) {
 				prefix_display(display, sizeof(display), pfx, np);
 				sink_error(sk, "Invalid set %s: component %.*s is not a valid AS number, nor does it "
@@ -395,9 +422,9 @@ static bool email_ok(const char *s, size_t n)
 		bool ok = true;
 
 		while (parts < 4 && ok) {
-			size_t st = k;
-			while (k < dl - 1 && is_digit(d[k]))
-				k++;
+			size_t st = k, ql;
+			while (k < dl - 1 && py_digit(d + k, dl - 1 - k, &ql) >= 0)
+				k += ql;
 			if (k == st)
 				ok = false;
 			parts++;
@@ -413,10 +440,17 @@ static bool email_ok(const char *s, size_t n)
 	}
 	/* (\[[A-f\d:]+\]): with IGNORECASE the class holds letters, digits,
 	 * ':' and [ \ ] ^ _ ` */
-	for (i = 1; i < dl - 1; i++) {
+	for (i = 1; i < dl - 1;) {
 		char c = d[i];
-		if (!is_alnum(c) && !strchr(":[\\]^_`", c))
+		size_t ql;
+
+		if (is_alnum(c) || strchr(":[\\]^_`", c)) {
+			i++;
+			continue;
+		}
+		if (py_digit(d + i, dl - 1 - i, &ql) < 0)
 			return false;
+		i += ql;
 	}
 	return true;
 }
@@ -468,12 +502,15 @@ static int match_day(const char *s, size_t n, int alt, int *val)
 			return 2;
 		}
 		return -1;
-	case 1:
-		if (n >= 2 && (s[0] == '1' || s[0] == '2') && is_digit(s[1])) {
-			*val = (s[0] - '0') * 10 + s[1] - '0';
-			return 2;
+	case 1: {
+		size_t l;
+		int d;
+		if (n >= 2 && (s[0] == '1' || s[0] == '2') && (d = py_digit(s + 1, n - 1, &l)) >= 0) {
+			*val = (s[0] - '0') * 10 + d;
+			return 1 + (int)l;
 		}
 		return -1;
+	}
 	case 2:
 		if (n >= 2 && s[0] == '0' && s[1] >= '1' && s[1] <= '9') {
 			*val = s[1] - '0';
@@ -499,27 +536,34 @@ static int match_day(const char *s, size_t n, int alt, int *val)
 /* datetime.strptime(date, "%Y%m%d"): NULL if fine, else the ValueError. */
 static const char *check_date(struct arena *a, const char *s, size_t n)
 {
-	int y, m = 0, d = 0, ml = -1, dl = -1;
+	int y = 0, m = 0, d = 0, ml = -1, dl = -1;
+	size_t yl = 0, end;
 
-	if (n < 4 || !is_digit(s[0]) || !is_digit(s[1]) || !is_digit(s[2]) || !is_digit(s[3]))
-		goto nomatch;
-	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	/* %Y: four \d */
+	for (int k = 0; k < 4; k++) {
+		size_t l;
+		int v = py_digit(s + yl, n - yl, &l);
+		if (v < 0)
+			goto nomatch;
+		y = y * 10 + v;
+		yl += l;
+	}
 	/* the regex engine takes the first alternative combination that matches */
 	for (int am = 0; am < 3 && dl < 0; am++) {
-		ml = match_month(s + 4, n - 4, am, &m);
+		ml = match_month(s + yl, n - yl, am, &m);
 		if (ml < 0)
 			continue;
 		for (int ad = 0; ad < 5; ad++) {
-			dl = match_day(s + 4 + ml, n - 4 - (size_t)ml, ad, &d);
+			dl = match_day(s + yl + ml, n - yl - (size_t)ml, ad, &d);
 			if (dl >= 0)
 				break;
 		}
 	}
 	if (dl < 0)
 		goto nomatch;
-	if ((size_t)(4 + ml + dl) != n)
-		return arena_printf(a, "unconverted data remains: %.*s", (int)(n - (size_t)(4 + ml + dl)),
-				    s + 4 + ml + dl);
+	end = yl + (size_t)ml + (size_t)dl;
+	if (end != n)
+		return arena_printf(a, "unconverted data remains: %.*s", (int)(n - end), s + end);
 	if (y < 1)
 		return arena_printf(a, "year %d is out of range", y);
 	if (d > days_in_month(y, m))
@@ -703,47 +747,62 @@ static void set_prefix_meta(struct fres *r, const struct ipy *ip)
 	ip_prefix_last(&r->prefix, &r->ip_last);
 }
 
-/* No number in a valid prefix has a leading zero: the text is canonical. */
+/* No number in a valid prefix has a leading zero and all is ASCII: the
+ * text is canonical. */
 static bool v4_canonical(const char *s, size_t n)
 {
-	for (size_t i = 0; i + 1 < n; i++)
-		if (s[i] == '0' && (i == 0 || !is_digit(s[i - 1])) && is_digit(s[i + 1]))
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned char)s[i] >= 0x80)
 			return false;
+		if (i + 1 < n && s[i] == '0' && (i == 0 || !is_digit(s[i - 1])) && is_digit(s[i + 1]))
+			return false;
+	}
 	return true;
+}
+
+/* A run of \d (Unicode decimal digits) at s[*i]: its value (saturating at
+ * 100000) and its significant digits in ASCII (up to 15). */
+static size_t digit_run(const char *s, size_t n, size_t *i, unsigned *value, char *ascii, size_t asize)
+{
+	size_t count = 0, l, o = 0;
+	unsigned v = 0;
+	int d;
+
+	while (*i < n && (d = py_digit(s + *i, n - *i, &l)) >= 0) {
+		if (v < 100000)
+			v = v * 10 + (unsigned)d;
+		if (ascii && (o > 0 || d != 0) && o + 1 < asize)
+			ascii[o++] = (char)('0' + d);
+		*i += l;
+		count++;
+	}
+	if (ascii) {
+		if (o == 0 && count > 0)
+			ascii[o++] = '0';
+		ascii[o] = '\0';
+	}
+	*value = v;
+	return count;
 }
 
 /* RPSLIPv4PrefixField: ^\d+\.\d+\.\d+\.\d+/\d+$, then IPy. Written out
  * for speed: this runs for every route object. */
 static const char *parse_v4_prefix(const struct fctx *c, const char *s, size_t n, struct fres *r)
 {
-	size_t i = 0, pstart, dstart;
-	unsigned bytes[4];
-	bool big = false;
-	unsigned plen = 0;
-	const char *plen_digits;
-	size_t plen_n;
+	size_t i = 0, pstart, plen_n;
+	unsigned bytes[4], plen;
+	char plen_digits[16];
 	struct ipy ip;
 	char buf[64];
 	int part, l;
 
 	for (part = 0; part < 4; part++) {
-		unsigned v = 0;
-
-		dstart = i;
-		while (i < n && is_digit(s[i])) {
-			if (v < 1000)
-				v = v * 10 + (unsigned)(s[i] - '0');
-			i++;
-		}
-		if (i == dstart || i >= n || s[i] != (part < 3 ? '.' : '/'))
+		if (digit_run(s, n, &i, &bytes[part], NULL, 0) == 0 || i >= n || s[i] != (part < 3 ? '.' : '/'))
 			goto bad;
-		bytes[part] = v;
 		i++;
 	}
 	pstart = i;
-	while (i < n && is_digit(s[i]))
-		i++;
-	if (i == pstart || i != n)
+	if (digit_run(s, n, &i, &plen, plen_digits, sizeof(plen_digits)) == 0 || i != n)
 		goto bad;
 	for (part = 0; part < 4; part++) {
 		if (bytes[part] > 255) {
@@ -752,21 +811,26 @@ static const char *parse_v4_prefix(const struct fctx *c, const char *s, size_t n
 			return NULL;
 		}
 	}
-	plen_digits = s + pstart;
-	plen_n = n - pstart;
-	while (plen_n > 1 && plen_digits[0] == '0') {
-		plen_digits++;
-		plen_n--;
-	}
-	if (plen_n > 3)
-		big = true;
-	else
-		for (i = 0; i < plen_n; i++)
-			plen = plen * 10 + (unsigned)(plen_digits[i] - '0');
+	plen_n = strlen(plen_digits);
 	ip.ip = (u128)bytes[0] << 24 | bytes[1] << 16 | bytes[2] << 8 | bytes[3];
 	ip.version = 4;
-	if (big || plen > 32 || (plen == 0 ? ip.ip != 0 : (plen < 32 && (ip.ip & ((1u << (32 - plen)) - 1)) != 0))) {
-		sink_error(c->s, "Invalid address prefix: %s: invalid prefix length (%.*s)", s, (int)plen_n, plen_digits);
+	if (plen_n > 3 || plen > 32 ||
+	    (plen == 0 ? ip.ip != 0 : (plen < 32 && (ip.ip & ((1u << (32 - plen)) - 1)) != 0))) {
+		if (plen_n >= sizeof(plen_digits) - 1) {
+			/* too long to have kept: print them all */
+			char *all = arena_alloc(c->a, n + 1);
+			size_t o = 0, k = pstart, dl;
+			int d;
+			while (k < n && (d = py_digit(s + k, n - k, &dl)) >= 0) {
+				if (o > 0 || d != 0)
+					all[o++] = (char)('0' + d);
+				k += dl;
+			}
+			all[o] = '\0';
+			sink_error(c->s, "Invalid address prefix: %s: invalid prefix length (%s)", s, all);
+		} else {
+			sink_error(c->s, "Invalid address prefix: %s: invalid prefix length (%s)", s, plen_digits);
+		}
 		return NULL;
 	}
 	ip.prefixlen = (int)plen;
@@ -794,14 +858,24 @@ static const char *parse_v6_prefix(const struct fctx *c, const char *s, size_t n
 
 	if (slash == NULL || slash == s || (size_t)(slash - s) == n - 1)
 		goto bad;
-	for (i = 0; s + i < slash; i++) {
+	for (i = 0; s + i < slash;) {
 		char u = up(s[i]);
-		if (!is_digit(u) && !(u >= 'A' && u <= 'F') && u != ':')
+		size_t dl;
+
+		if ((u >= 'A' && u <= 'F') || u == ':') {
+			i++;
+			continue;
+		}
+		if (py_digit(s + i, (size_t)(slash - s) - i, &dl) < 0)
 			goto bad;
+		i += dl;
 	}
-	for (i++; i < n; i++)
-		if (!is_digit(s[i]))
+	for (i++; i < n;) {
+		size_t dl;
+		if (py_digit(s + i, n - i, &dl) < 0)
 			goto bad;
+		i += dl;
+	}
 	if (!ipy_parse(c->a, s, n, 6, &ip, &err)) {
 		sink_error(c->s, "Invalid address prefix: %s: %s", s, err);
 		return NULL;
@@ -884,34 +958,48 @@ static const char *parse_v4_range(const struct fctx *c, const char *s, size_t n,
 	return out;
 }
 
+/* Count the \d characters of [s, s+n); -1 if any other character. */
+static long digit_chars(const char *s, size_t n)
+{
+	size_t i = 0, l;
+	long count = 0;
+
+	while (i < n) {
+		if (py_digit(s + i, n - i, &l) < 0)
+			return -1;
+		i += l;
+		count++;
+	}
+	return count;
+}
+
 /* ^(\d{1,3})-(\d{1,3})$ | ^-$ | ^\+$ | ^(\d{1,3})$ */
 static bool range_op(const char *op, size_t n, const char **start, size_t *sl, const char **end, size_t *el,
 		     const char **single, size_t *snl)
 {
 	const char *dash;
-	size_t i;
+	long k;
 
 	*start = *end = *single = NULL;
 	if (n == 1 && (op[0] == '-' || op[0] == '+'))
 		return true;
 	dash = memchr(op, '-', n);
 	if (dash == NULL) {
-		if (n < 1 || n > 3)
+		k = digit_chars(op, n);
+		if (k < 1 || k > 3)
 			return false;
-		for (i = 0; i < n; i++)
-			if (!is_digit(op[i]))
-				return false;
 		*single = op;
 		*snl = n;
 		return true;
 	}
 	*sl = (size_t)(dash - op);
 	*el = n - *sl - 1;
-	if (*sl < 1 || *sl > 3 || *el < 1 || *el > 3)
+	k = digit_chars(op, *sl);
+	if (k < 1 || k > 3)
 		return false;
-	for (i = 0; i < n; i++)
-		if (op + i != dash && !is_digit(op[i]))
-			return false;
+	k = digit_chars(dash + 1, *el);
+	if (k < 1 || k > 3)
+		return false;
 	*start = op;
 	*end = dash + 1;
 	return true;
@@ -920,9 +1008,12 @@ static bool range_op(const char *op, size_t n, const char **start, size_t *sl, c
 static int small_int(const char *s, size_t n)
 {
 	int v = 0;
+	size_t i = 0, l;
 
-	for (size_t i = 0; i < n; i++)
-		v = v * 10 + (s[i] - '0');
+	while (i < n) {
+		v = v * 10 + py_digit(s + i, n - i, &l);
+		i += l;
+	}
 	return v;
 }
 

@@ -76,6 +76,9 @@ size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 /* Python repr() of a str: quotes chosen as Python does, escapes for
  * backslash, quote and non-printables. */
 char *py_repr(struct arena *a, const char *s, size_t n);
+/* Value (0-9) of the Unicode decimal digit (Python's \\d, category Nd)
+ * starting at s, -1 if none; *len is its length in bytes. */
+int py_digit(const char *s, size_t n, size_t *len);
 /* Python's int(s, base) for base 10 or 16 (whitespace, sign, 0x prefix for
  * 16, underscores). Magnitude kept in v when it fits 128 bits (big set
  * otherwise); digits/ndigits are the significant digits without
@@ -95,6 +98,10 @@ char *u128_str(char *buf, size_t size, u128 v, int base);
 
 bool has_lower(const char *s);
 char *str_upper(struct arena *a, const char *s);	/* s itself when already upper */
+/* Python's str.upper() / str.lower() with Unicode mappings (rpsl_case.c);
+ * s itself when nothing changes. */
+char *py_upper(struct arena *a, const char *s);
+char *py_lower(struct arena *a, const char *s);
 void str_lower_inplace(char *s, size_t n);
 char *str_replace_all(struct arena *a, const char *s, const char *old, const char *new_);
 

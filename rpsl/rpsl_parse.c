@@ -156,6 +156,7 @@ static bool attr_name_ok(const char *s, size_t n)
 
 struct extract {
 	struct rpsl_object *obj;
+	struct arena *arena;
 	struct sink *s;
 	const struct class_def *cd;
 	char *contbuf;
@@ -220,21 +221,28 @@ static void extract(struct extract *x, char *b, char *e)
 					   (int)(le - ls), ls);
 				return;
 			}
-			str_lower_inplace(ls, (size_t)(colon - ls));
-			if (!attr_name_ok(ls, (size_t)(colon - ls))) {
-				sink_error(x->s, "Line %lu: encountered malformed attribute name: [%.*s]", line_no,
-					   (int)(colon - ls), ls);
-				return;
-			}
 			*colon = '\0';
 			x->name = ls;
+			for (char *q = ls; q < colon; q++) {
+				if ((unsigned char)*q >= 0x80) {
+					/* Python's str.lower() beyond ASCII */
+					x->name = py_lower(x->arena, ls);
+					break;
+				}
+			}
+			if (x->name == ls)
+				str_lower_inplace(ls, (size_t)(colon - ls));
+			if (!attr_name_ok(x->name, strlen(x->name))) {
+				sink_error(x->s, "Line %lu: encountered malformed attribute name: [%s]", line_no, x->name);
+				return;
+			}
 			vs = colon + 1;
 			vn = (size_t)(le - vs);
 			py_strip(&vs, &vn);
 			x->vstart = (char *)vs;
 			x->w = (char *)vs + vn;
 			x->open = true;
-			x->id = attr_lookup(ls, (size_t)(colon - ls));
+			x->id = attr_lookup(x->name, strlen(x->name));
 			x->discard = x->cd->discard_rpki && x->id == attr_rpki_ov_state();
 			x->cstart = x->cpos;
 		} else if (x->open) {
@@ -696,6 +704,7 @@ struct rpsl_object *rpsl_parse_ex(const char *text, size_t len, enum rpsl_mode m
 	obj->attrs = arena_alloc(a, nlines * sizeof(struct rpsl_attr));
 	memset(&x, 0, sizeof(x));
 	x.obj = obj;
+	x.arena = a;
 	x.s = &s;
 	x.cd = cd;
 	x.contbuf = arena_alloc(a, 2 * nlines + 2);

@@ -380,6 +380,42 @@ char *py_repr(struct arena *a, const char *s, size_t n)
 	return out;
 }
 
+/* First code points (digit zero) of the Unicode decimal digit blocks
+ * (category Nd), each ten code points long. */
+static const uint32_t nd_zeros[] = {
+	0x30, 0x660, 0x6f0, 0x7c0, 0x966, 0x9e6, 0xa66, 0xae6, 0xb66, 0xbe6, 0xc66, 0xce6, 0xd66, 0xde6, 0xe50,
+	0xed0, 0xf20, 0x1040, 0x1090, 0x17e0, 0x1810, 0x1946, 0x19d0, 0x1a80, 0x1a90, 0x1b50, 0x1bb0, 0x1c40,
+	0x1c50, 0xa620, 0xa8d0, 0xa900, 0xa9d0, 0xa9f0, 0xaa50, 0xabf0, 0xff10, 0x104a0, 0x10d30, 0x11066,
+	0x110f0, 0x11136, 0x111d0, 0x112f0, 0x11450, 0x114d0, 0x11650, 0x116c0, 0x11730, 0x118e0, 0x11950,
+	0x11c50, 0x11d50, 0x11da0, 0x16a60, 0x16ac0, 0x16b50, 0x1d7ce, 0x1d7d8, 0x1d7e2, 0x1d7ec, 0x1d7f6,
+	0x1e140, 0x1e2f0, 0x1e950, 0x1fbf0,
+};
+
+int py_digit(const char *s, size_t n, size_t *len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	uint32_t cp;
+	size_t lo = 0, hi = sizeof(nd_zeros) / sizeof(nd_zeros[0]);
+
+	if (n == 0)
+		return -1;
+	if (u[0] < 0x80) {
+		*len = 1;
+		return (u[0] >= '0' && u[0] <= '9') ? u[0] - '0' : -1;
+	}
+	*len = utf8_decode(u, n, &cp);
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (cp < nd_zeros[mid])
+			hi = mid;
+		else if (cp >= nd_zeros[mid] + 10)
+			lo = mid + 1;
+		else
+			return (int)(cp - nd_zeros[mid]);
+	}
+	return -1;
+}
+
 static int digit_val(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
@@ -393,12 +429,12 @@ static int digit_val(unsigned char c)
 
 bool py_int(struct arena *a, const char *s, size_t n, int base, struct pyint *out)
 {
-	size_t i, nd = 0, first = 0;
+	size_t i, nd = 0, first = 0, l;
 	bool need_digit = true, any = false;
 	u128 v = 0, lim = ~(u128)0 / (unsigned)base;
 	char *digits = NULL;
 
-	memset(out, 0, sizeof(*out));
+	memset(out, 0, sizeof(out[0]));
 	out->base = base;
 	py_strip(&s, &n);
 	if (n == 0)
@@ -414,16 +450,21 @@ bool py_int(struct arena *a, const char *s, size_t n, int base, struct pyint *ou
 			i++;
 	}
 	first = i;
-	for (; i < n; i++) {
-		int d = digit_val((unsigned char)s[i]);
+	for (; i < n; i += l) {
+		int d;
 
+		l = 1;
 		if (s[i] == '_') {
 			if (need_digit)
 				return false;
 			need_digit = true;
 			continue;
 		}
-		if (d >= base)
+		/* Python's int() takes any Unicode decimal digit */
+		d = py_digit(s + i, n - i, &l);
+		if (d < 0 && (unsigned char)s[i] < 0x80)
+			d = digit_val((unsigned char)s[i]);
+		if (d < 0 || d >= base)
 			return false;
 		need_digit = false;
 		any = true;
@@ -439,10 +480,18 @@ bool py_int(struct arena *a, const char *s, size_t n, int base, struct pyint *ou
 	out->v = v;
 	if (out->big) {
 		digits = arena_alloc(a, n - first + 1);
-		for (i = first; i < n; i++) {
-			if (s[i] == '_' || (nd == 0 && s[i] == '0'))
+		for (i = first; i < n; i += l) {
+			int d;
+
+			l = 1;
+			if (s[i] == '_')
 				continue;
-			digits[nd++] = s[i];
+			d = py_digit(s + i, n - i, &l);
+			if (d < 0)
+				d = digit_val((unsigned char)s[i]);
+			if (nd == 0 && d == 0)
+				continue;
+			digits[nd++] = "0123456789abcdef"[d];
 		}
 		digits[nd] = '\0';
 		out->digits = digits;
@@ -533,16 +582,7 @@ bool has_lower(const char *s)
 
 char *str_upper(struct arena *a, const char *s)
 {
-	size_t n, i;
-	char *u;
-
-	if (!has_lower(s))
-		return (char *)s;
-	n = strlen(s);
-	u = arena_alloc(a, n + 1);
-	for (i = 0; i <= n; i++)
-		u[i] = (s[i] >= 'a' && s[i] <= 'z') ? (char)(s[i] - 32) : s[i];
-	return u;
+	return py_upper(a, s);
 }
 
 void str_lower_inplace(char *s, size_t n)

@@ -840,6 +840,32 @@ static void test_field_asn(void)
 	      "Invalid AS range: AS300 - AS200: first AS is higher then second AS", "");
 }
 
+/* Python semantics beyond ASCII: int() takes any Unicode decimal digit,
+ * \d matches them, upper() maps letters outside ASCII. */
+static void test_field_unicode(void)
+{
+	struct rpsl_object *obj;
+
+	FIELD(RPSL_AUT_NUM, "aut-num", "AS\xd9\xa6\xd9\xa5\xd9\xa5\xd9\xa3\xd9\xa7", "AS65537", "",
+	      "AS number AS\xd9\xa6\xd9\xa5\xd9\xa5\xd9\xa3\xd9\xa7 was reformatted as AS65537");
+	FIELD(RPSL_ROUTE, "route", "\xd9\xa1\xd9\xa9\xd9\xa2.0.2.0/24", "192.0.2.0/24", "",
+	      "Address prefix \xd9\xa1\xd9\xa9\xd9\xa2.0.2.0/24 was reformatted as 192.0.2.0/24");
+	FIELD(RPSL_AUT_NUM, "aut-num", "AS12\xc3\x9f", NULL, "Invalid AS number AS12SS: number part is not numeric", "");
+	FIELD_NS(RPSL_AS_SET, "as-set", "AS1:\xc3\x9f" "1", "AS1:\xc3\x9f" "1", "", "");
+	/* %Y is \\d\\d\\d\\d, but %m and %d spell out ASCII digits */
+	FIELD(RPSL_ROUTE, "changed", "a@example.com \xd9\xa2\xd9\xa0\xd9\xa1\xd9\xa9" "0101",
+	      "a@example.com \xd9\xa2\xd9\xa0\xd9\xa1\xd9\xa9" "0101", "", "");
+	FIELD(RPSL_ROUTE, "changed", "a@example.com 2019\xd9\xa0\xd9\xa1" "01", NULL,
+	      "Invalid changed date: 2019\xd9\xa0\xd9\xa1" "01: time data '2019\xd9\xa0\xd9\xa1" "01' does not match "
+	      "format '%Y%m%d'", "");
+	obj = parse_str("person: P\nnic-hdl: m\xc3\xbcller-\xc3\x9f\nsource: TEST", RPSL_NONSTRICT);
+	CHECK_STR(obj->pk, "M\xc3\x9cLLER-SS");
+	rpsl_object_free(obj);
+	obj = parse_str("route: 192.0.2.0/24\nDESCR\xc3\x84: x\norigin: AS1\nsource: TEST", RPSL_NONSTRICT);
+	CHECK_ERRORS(obj, "Line 2: encountered malformed attribute name: [descr\xc3\xa4]");
+	rpsl_object_free(obj);
+}
+
 static void test_field_set_names(void)
 {
 	const char *long_set = "AS1:AS-B:AS-C:AS-D:AS-E:AS-F";
@@ -1087,6 +1113,7 @@ int main(void)
 	TEST_RUN(test_field_ranges);
 	TEST_RUN(test_field_members);
 	TEST_RUN(test_field_asn);
+	TEST_RUN(test_field_unicode);
 	TEST_RUN(test_field_set_names);
 	TEST_RUN(test_field_misc);
 	TEST_RUN(test_classes);
