@@ -81,6 +81,12 @@ $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $$(foreach l,$$(call below,$$(call fuzz
 fuzzers: $(FUZZERS)
 $(foreach f,$(UNIT_SRCS) $(FUZZ_SRCS),$(if $(filter $(if $(filter tests/fuzz/%,$(f)),$(call fuzz_layer,$(notdir $(f))),$(call unit_layer,$(notdir $(f)))),$(LAYERS)),,$(error $(f): name it tests/unit/<layer>_<name>_test.c or tests/fuzz/fuzz_<layer>_<name>.c)))
 
+# Benchmark programs bench/<layer>_<name>_bench.c link their layer and those
+# below (e.g. make build/default/bench/rpsl_parse_bench); bench/*.sh run them.
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $$(foreach l,$$(call below,$$(call unit_layer,$$*)),$$(call layer_lib,$$(l)))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 deps:
 	@scripts/deps.sh
 
