@@ -236,9 +236,15 @@ static void status_page(struct irrd *d, struct evbuffer *o)
 	for (size_t i = 0; i < cfg->whois.ninterfaces; i++)
 		evbuffer_add_printf(o, "%s%s", i ? ", " : "", cfg->whois.interfaces[i]);
 	evbuffer_add_printf(o, " port %d\n", cfg->whois.port);
-	evbuffer_add_printf(o, "Up since %lld, %lld seconds; %zu whois connections open\n",
-			    (long long)d->started, (long long)(time(NULL) - d->started),
-			    d->whoisd ? irrd_whoisd_nconns(d->whoisd) : 0);
+	{
+		char since[64];
+		struct tm tm;
+		gmtime_r(&d->started, &tm);
+		strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S+00:00", &tm);
+		evbuffer_add_printf(o, "Up since %s (%lld seconds); %zu whois connections open\n", since,
+				    (long long)(time(NULL) - d->started),
+				    d->whoisd ? irrd_whoisd_nconns(d->whoisd) : 0);
+	}
 	evbuffer_add_printf(o, "Objects in the whois index: %zu; last change applied: seq %lld\n\n",
 			    d->idx ? whois_index_count(d->idx) : 0, (long long)d->stats.change_seq);
 
