@@ -114,6 +114,18 @@ const char *rpsl_get_first(const struct rpsl_object *obj, const char *attr);
 /* The object as IRRd stores and serves it: "name:" padded to 16 columns,
  * continuation lines kept, normalised key values. Caller frees. */
 char *rpsl_render(const struct rpsl_object *obj, size_t *len_out);
+/* As rpsl_render(); with last_modified non-NULL (e.g. "2020-01-01T00:00:00Z")
+ * every last-modified: attribute is dropped and "last-modified:" with that
+ * value appended, as IRRd does for authoritative sources (the caller
+ * decides, as IRRd's authoritative_retain_last_modified). Caller frees. */
+char *rpsl_render_ex(const struct rpsl_object *obj, const char *last_modified, size_t *len_out);
+
+/* IRRd's clean_for_create() of the set classes (as-set, filter-set,
+ * peering-set, route-set, rtr-set): with prefix_required, a new set's name
+ * must start with an AS number ("AS65537:AS-FOO"). NULL when fine (always
+ * for other classes), else IRRd's error text, owned by obj. *asn_segment
+ * (may be NULL) gets the AS number part or NULL. */
+const char *rpsl_set_create_check(const struct rpsl_object *obj, bool prefix_required, const char **asn_segment);
 
 /* Class metadata, for queries and reference checks. */
 bool rpsl_class_has_attr(enum rpsl_class cls, const char *attr);

@@ -1283,3 +1283,45 @@ bool field_keep_case(const struct field_def *f)
 		return true;
 	}
 }
+
+/* ---------------------------------------------------------------- set creation */
+
+const char *rpsl_set_create_check(const struct rpsl_object *obj, bool prefix_required, const char **asn_segment)
+{
+	struct arena *a = rpsl_object_arena(obj);
+	const char *colon, *pk = obj->pk;
+	size_t n;
+	uint32_t asn;
+	enum asn_err e;
+	char *seg, *u;
+
+	if (asn_segment)
+		*asn_segment = NULL;
+	switch (obj->cls) {
+	case RPSL_AS_SET:
+	case RPSL_FILTER_SET:
+	case RPSL_PEERING_SET:
+	case RPSL_ROUTE_SET:
+	case RPSL_RTR_SET:
+		break;
+	default:
+		return NULL;
+	}
+	colon = strchr(pk, ':');
+	n = colon ? (size_t)(colon - pk) : strlen(pk);
+	seg = arena_strndup(a, pk, n);
+	e = as_number(a, seg, n, &asn);
+	if (e == ASN_OK) {
+		if (asn_segment)
+			*asn_segment = seg;
+		return NULL;
+	}
+	if (!prefix_required)
+		return NULL;
+	/* IRRd clears pk_asn_segment before formatting, hence "None" */
+	u = py_upper(a, seg);
+	return arena_printf(a, "%s names must be hierarchical and the first component must be an AS number, e.g. "
+			    "\"AS65537:None\": Invalid AS number %s: %s", rpsl_class_name(obj->cls), u,
+			    e == ASN_PREFIX ? "must start with \"AS\"" :
+			    e == ASN_NUMERIC ? "number part is not numeric" : "valid range is 0-4294967295");
+}

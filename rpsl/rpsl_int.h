@@ -197,6 +197,9 @@ bool field_parse(const struct fctx *c, const struct field_def *f, const char *va
 /* Is the kind's parsed data kept in its case (IRRd's keep_case)? */
 bool field_keep_case(const struct field_def *f);
 
+/* The arena of a parsed object (rpsl_parse.c). */
+struct arena *rpsl_object_arena(const struct rpsl_object *obj);
+
 /* ---- key-cert structure (rpsl_keycert.c) ---- */
 struct keycert_info {
 	char fingerprint[41];	/* upper-case hex (v4) */

@@ -774,3 +774,8 @@ const char *rpsl_get_first(const struct rpsl_object *obj, const char *attr)
 
 	return v.n ? v.v[0] : NULL;
 }
+
+struct arena *rpsl_object_arena(const struct rpsl_object *obj)
+{
+	return &((struct rpsl_priv *)obj->priv)->arena;
+}

@@ -5,17 +5,27 @@
  */
 #include "rpsl/rpsl_int.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "rpsl/log.h"
 
 #define TEXT_WIDTH 16
 
+#define LAST_MODIFIED "last-modified"
+
 char *rpsl_render(const struct rpsl_object *obj, size_t *len_out)
+{
+	return rpsl_render_ex(obj, NULL, len_out);
+}
+
+char *rpsl_render_ex(const struct rpsl_object *obj, const char *last_modified, size_t *len_out)
 {
 	size_t cap = 1, o = 0;
 	char *out;
 
+	if (last_modified != NULL)
+		cap += strlen(LAST_MODIFIED) + TEXT_WIDTH + strlen(last_modified) + 2;
 	for (size_t i = 0; i < obj->nattrs; i++) {
 		const char *v = obj->attrs[i].value;
 		size_t lines = 1;
@@ -30,6 +40,8 @@ char *rpsl_render(const struct rpsl_object *obj, size_t *len_out)
 		const char *v = at->value, *end;
 		size_t nl = strlen(at->name), cl = strlen(at->cont), idx = 0;
 
+		if (last_modified != NULL && strcmp(at->name, LAST_MODIFIED) == 0)
+			continue;
 		memcpy(out + o, at->name, nl);
 		o += nl;
 		out[o++] = ':';
@@ -71,6 +83,10 @@ char *rpsl_render(const struct rpsl_object *obj, size_t *len_out)
 				break;
 			v = le + 1;
 		}
+	}
+	if (last_modified != NULL) {
+		int l = snprintf(out + o, cap - o, "%-*s%s\n", TEXT_WIDTH, LAST_MODIFIED ":", last_modified);
+		o += (size_t)l;
 	}
 	out[o] = '\0';
 	if (len_out)

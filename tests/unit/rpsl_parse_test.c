@@ -1101,6 +1101,45 @@ static void test_classes(void)
 	CHECK_INT(rpsl_attr_referring(RPSL_ROUTE, "descr", refs, &strong), 0);
 }
 
+static void test_render_last_modified(void)
+{
+	struct rpsl_object *obj = parse_str("rtr-set: RTRS-A\nlast-modified: old-value\nmnt-by: A-MNT\n"
+					    "last-modified: older\nsource: TEST", RPSL_STRICT);
+	char *t;
+
+	CHECK_ERRORS(obj, "");
+	t = rpsl_render_ex(obj, "2020-01-01T00:00:00Z", NULL);
+	CHECK_STR(t, "rtr-set:        RTRS-A\nmnt-by:         A-MNT\nsource:         TEST\n"
+		  "last-modified:  2020-01-01T00:00:00Z\n");
+	free(t);
+	t = rpsl_render_ex(obj, NULL, NULL);
+	CHECK_STR(t, "rtr-set:        RTRS-A\nlast-modified:  old-value\nmnt-by:         A-MNT\n"
+		  "last-modified:  older\nsource:         TEST\n");
+	free(t);
+	rpsl_object_free(obj);
+}
+
+static void test_set_create_check(void)
+{
+	struct rpsl_object *obj = parse_str("as-set: AS-SETTEST\nmnt-by: A-MNT\nsource: TEST", RPSL_STRICT);
+	const char *seg = "x";
+
+	CHECK_STR(rpsl_set_create_check(obj, true, &seg),
+		  "as-set names must be hierarchical and the first component must be an AS number, e.g. "
+		  "\"AS65537:None\": Invalid AS number AS-SETTEST: number part is not numeric");
+	CHECK(seg == NULL);
+	CHECK(rpsl_set_create_check(obj, false, &seg) == NULL);
+	rpsl_object_free(obj);
+	obj = parse_str("route-set: as065000:RS-FOO\nmnt-by: A-MNT\nsource: TEST", RPSL_STRICT);
+	CHECK(rpsl_set_create_check(obj, true, &seg) == NULL);
+	CHECK_STR(seg, "AS65000");
+	rpsl_object_free(obj);
+	obj = parse_str(ROUTE_TEXT, RPSL_STRICT);
+	CHECK(rpsl_set_create_check(obj, true, &seg) == NULL);
+	CHECK(seg == NULL);
+	rpsl_object_free(obj);
+}
+
 int main(void)
 {
 	log_init("rpsl_parse_test");
@@ -1117,5 +1156,7 @@ int main(void)
 	TEST_RUN(test_field_set_names);
 	TEST_RUN(test_field_misc);
 	TEST_RUN(test_classes);
+	TEST_RUN(test_render_last_modified);
+	TEST_RUN(test_set_create_check);
 	return test_summary("rpsl_parse");
 }
