@@ -34,6 +34,8 @@ struct irrd_whoisd;
 struct irrd_httpd;
 struct irrd_sync;
 struct irrd_dblisten;
+struct irrd_nrtm;
+struct roa_set;
 
 #define IRRD_VERSION "irrd-c 0.1"
 
@@ -115,6 +117,9 @@ struct irrd {
 	/* RPKI (hooks.c): the import timer and the engine's own state */
 	struct event *roa_timer;
 	void *rpki;
+
+	/* NRTM (nrtm_glue.c): journal cache for -g, mirror and export timers */
+	struct irrd_nrtm *nrtm;
 };
 
 /* ---- listen.c: listening sockets ---- */
@@ -216,5 +221,17 @@ void irrd_rpki_revalidate(struct irrd *d);
 void irrd_rpki_status(struct irrd *d, struct evbuffer *out, bool metrics);
 /* GET /json: the served ROA set (malloc'd, *len set), NULL if none. */
 char *irrd_rpki_json(struct irrd *d, size_t *len);
+
+/* ---- nrtm_glue.c: NRTM service, mirroring, exports ---- */
+/* After irrd_rpki_start: fills d->wctx.nrtm (the -g hook, answered from
+ * an in-memory journal cache kept by a follower thread), starts the
+ * mirror worker and arms the import_timer / export_timer of each source
+ * (first runs at once). */
+void irrd_nrtm_start(struct irrd *d);
+/* Joins the threads (a mirror run in progress finishes first). */
+void irrd_nrtm_stop(struct irrd *d);
+/* RPKI-aware mode: the ROA set in force, for the mirror's route states.
+ * Once this returns the previous set is no longer used by the mirror. */
+void irrd_nrtm_set_roas(struct irrd *d, const struct roa_set *roas);
 
 #endif

@@ -41,6 +41,7 @@ static void usage(FILE *f)
  * start, so that the sanitizers see no leak). */
 static void teardown(struct irrd *d)
 {
+	irrd_nrtm_stop(d);
 	irrd_rpki_stop(d);
 	irrd_db_listen_stop(d);
 	irrd_sync_stop(d->sync);
@@ -163,6 +164,7 @@ int main(int argc, char **argv)
 	irrd_db_listen_start(&d);
 	irrd_signals_setup(&d);
 	irrd_rpki_start(&d);
+	irrd_nrtm_start(&d);
 
 	if (irrd_whoisd_start(d.whoisd) == -1 || irrd_httpd_start(d.httpd) == -1) {
 		log_errx("%s: cannot listen on the configured ports", d.config_path);
