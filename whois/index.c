@@ -19,6 +19,7 @@
  */
 #include "whois/whois_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -126,9 +127,14 @@ static int source_id_add(struct whois_index *idx, const char *name)
 
 /* ---------------------------------------------------------------- main table */
 
+uint64_t widx_key_hash(const char *pk, size_t pklen)
+{
+	return whash(pk, pklen, 0);
+}
+
 static uint64_t obj_hash(unsigned src, enum rpsl_class cls, const char *pk, size_t pklen)
 {
-	return whash(pk, pklen, (uint64_t)src * 64 + (uint64_t)cls);
+	return widx_hash_mix(widx_key_hash(pk, pklen), src, cls);
 }
 
 struct wobj *widx_get(const struct whois_index *idx, unsigned src, enum rpsl_class cls, const char *pk, size_t pklen)
@@ -137,6 +143,17 @@ struct wobj *widx_get(const struct whois_index *idx, unsigned src, enum rpsl_cla
 	for (struct wobj *o = idx->tab[h & (idx->tabsize - 1)]; o; o = o->hnext)
 		if (o->hash == h && o->src == src && o->cls == cls && o->pk_len == pklen &&
 		    memcmp(wobj_pk(o), pk, pklen) == 0)
+			return o;
+	return NULL;
+}
+
+struct wobj *widx_get_hashed(const struct whois_index *idx, unsigned src, enum rpsl_class cls, uint64_t keyhash,
+			     const char *pk, size_t pklen)
+{
+	uint64_t h = widx_hash_mix(keyhash, src, cls);
+	for (struct wobj *o = idx->tab[h & (idx->tabsize - 1)]; o; o = o->hnext)
+		if (o->hash == h && o->src == src && o->cls == cls && o->pk_len == pklen &&
+		    strncasecmp(wobj_pk(o), pk, pklen) == 0)
 			return o;
 	return NULL;
 }
@@ -388,19 +405,60 @@ static void collect_keys(const struct rpsl_object *obj, struct wbuf *b)
 			wbuf_addc(b, '\0');
 		}
 	}
-	/* Remove repeats in place (a posting holds an object once). */
+	/* Remove repeats in place (a posting holds an object once): by
+	 * comparison for the usual handful of keys, with a set for big sets. */
+	size_t nkeys = 0;
+	for (size_t i = 0; i < b->len; i++)
+		nkeys += b->p[i] == '\0';
 	struct wstrset seen = { 0 };
 	size_t r = 0, w = 0;
 	while (r < b->len) {
 		size_t l = strlen(b->p + r) + 1;
 		if (w != r)
 			memmove(b->p + w, b->p + r, l);
-		if (wstrset_add(&seen, b->p + w))
+		bool fresh = true;
+		if (nkeys > 16) {
+			fresh = wstrset_add(&seen, b->p + w);
+		} else {
+			for (size_t k = 0; k < w && fresh; k += strlen(b->p + k) + 1)
+				fresh = strcmp(b->p + k, b->p + w) != 0;
+		}
+		if (fresh)
 			w += l;
 		r += l;
 	}
 	wstrset_free(&seen);
 	b->len = w;
+}
+
+/* Classify a member once, as IRRd's resolver would each time (see
+ * struct wmember). */
+static void add_member(struct wbuf *b, const char *m)
+{
+	size_t len = strlen(m);
+	const char *caret = memchr(m, '^', len);
+	uint32_t asn;
+	struct wprefix p;
+
+	if (w_parse_as_number(m, len, &asn, NULL)) {
+		char canon[16];
+		int cl = snprintf(canon, sizeof(canon), "AS%u", asn);
+		wbuf_addc(b, (size_t)cl == len && memcmp(canon, m, len) == 0 ? 'A' : 'a');
+		wbuf_add(b, &asn, 4);
+	} else if (w_ipy_parse(m, caret ? (size_t)(caret - m) : len, &p)) {
+		wbuf_addc(b, 'P');
+	} else {
+		char stackbuf[256];
+		char *up = len < sizeof(stackbuf) ? stackbuf : xmalloc(len + 1);
+		memcpy(up, m, len + 1);
+		w_upper(up, len);
+		uint64_t h = widx_key_hash(up, len);
+		if (up != stackbuf)
+			free(up);
+		wbuf_addc(b, 'N');
+		wbuf_add(b, &h, 8);
+	}
+	wbuf_add(b, m, len + 1);
 }
 
 static void collect_members(const struct rpsl_object *obj, struct wbuf *b, uint32_t *n)
@@ -412,7 +470,7 @@ static void collect_members(const struct rpsl_object *obj, struct wbuf *b, uint3
 	for (size_t a = 0; a < 2; a++) {
 		struct rpsl_values vals = rpsl_get(obj, attrs[a]);
 		for (size_t i = 0; i < vals.n; i++) {
-			wbuf_add(b, vals.v[i], strlen(vals.v[i]) + 1);
+			add_member(b, vals.v[i]);
 			(*n)++;
 		}
 	}
@@ -497,6 +555,11 @@ void whois_index_put(struct whois_index *idx, const struct rpsl_object *obj,
 		o->flags |= WOBJ_HAS_ORIGIN;
 		o->origin = obj->origin;
 	}
+	uint8_t attr;
+	const char *val;
+	WOBJ_KEYS_FOREACH(o, kp, attr, val)
+		if (attr == WA_MBRS_BY_REF && val[0] && (obj->cls == RPSL_AS_SET || obj->cls == RPSL_ROUTE_SET))
+			o->flags |= WOBJ_HAS_BYREF;
 	if (obj->has_asn) {
 		o->flags |= WOBJ_HAS_ASN;
 		o->asn_first = obj->asn_first;

@@ -23,6 +23,7 @@
  */
 #include "whois/whois_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,31 +74,42 @@ static int cmp_v6(const void *x, const void *y)
 	return (int)a->len - (int)b->len;
 }
 
-/* Sort 40-bit keys: LSD radix sort for big arrays, qsort for small ones. */
+/* Sort 40-bit keys: an LSD radix sort in three passes (12, 12 and 16
+ * bits) for big arrays, qsort for small ones. */
 static void sort_v4(uint64_t *v, size_t n)
 {
-	if (n < 2048) {
+	static const unsigned widths[3] = { 12, 12, 16 };
+
+	if (n < 4096) {
 		qsort(v, n, sizeof(*v), cmp_u64);
 		return;
 	}
 	uint64_t *tmp = xmalloc(n * sizeof(*tmp));
+	uint32_t *count = xmalloc((1u << 16) * sizeof(*count));
 	uint64_t *src = v, *dst = tmp;
-	for (unsigned shift = 0; shift < 40; shift += 8) {
-		size_t count[257] = { 0 };
+	unsigned shift = 0;
+	for (int p = 0; p < 3; shift += widths[p], p++) {
+		uint64_t m = (1u << widths[p]) - 1;
+		memset(count, 0, (m + 1) * sizeof(*count));
 		for (size_t i = 0; i < n; i++)
-			count[((src[i] >> shift) & 0xff) + 1]++;
-		if (count[1] == n && shift > 0)
-			continue;	/* every key has 0 in this byte: nothing moves */
-		for (int b = 0; b < 256; b++)
-			count[b + 1] += count[b];
+			count[(src[i] >> shift) & m]++;
+		if (count[(src[0] >> shift) & m] == n)
+			continue;	/* one digit everywhere: nothing moves */
+		uint32_t sum = 0;
+		for (uint64_t b = 0; b <= m; b++) {
+			uint32_t c = count[b];
+			count[b] = sum;
+			sum += c;
+		}
 		for (size_t i = 0; i < n; i++)
-			dst[count[(src[i] >> shift) & 0xff]++] = src[i];
+			dst[count[(src[i] >> shift) & m]++] = src[i];
 		uint64_t *t = src;
 		src = dst;
 		dst = t;
 	}
 	if (src != v)
 		memcpy(v, src, n * sizeof(*v));
+	free(count);
 	free(tmp);
 }
 
@@ -158,15 +170,35 @@ const struct wpfxlist *wres_origin_prefixes(struct worigin *or, int fam, const s
 	return c;
 }
 
+/* "a.b.c.d/n" from a 40-bit key, with a table of the decimal octets. */
+static char dec3[256][4];
+static uint8_t dec3len[256];
+
+static size_t fmt_dec(unsigned v, char *p)
+{
+	if (dec3len[255] == 0) {
+		for (unsigned i = 0; i < 256; i++)
+			dec3len[i] = (uint8_t)snprintf(dec3[i], sizeof(dec3[i]), "%u", i);
+	}
+	memcpy(p, dec3[v], 4);
+	return dec3len[v];
+}
+
 static size_t fmt_v4key(uint64_t k, char *buf)
 {
-	uint8_t a[16] = { 0 };
 	uint32_t addr = (uint32_t)(k >> 8);
-	a[0] = (uint8_t)(addr >> 24);
-	a[1] = (uint8_t)(addr >> 16);
-	a[2] = (uint8_t)(addr >> 8);
-	a[3] = (uint8_t)addr;
-	return wprefix_format(4, a, (uint8_t)(k & 0xff), buf);
+	char *p = buf;
+	p += fmt_dec(addr >> 24, p);
+	*p++ = '.';
+	p += fmt_dec((addr >> 16) & 0xff, p);
+	*p++ = '.';
+	p += fmt_dec((addr >> 8) & 0xff, p);
+	*p++ = '.';
+	p += fmt_dec(addr & 0xff, p);
+	*p++ = '/';
+	p += fmt_dec((unsigned)(k & 0xff), p);
+	*p = '\0';
+	return (size_t)(p - buf);
 }
 
 static size_t fmt_v6key(const struct wv6key *k, char *buf)
@@ -179,18 +211,21 @@ static size_t fmt_v6key(const struct wv6key *k, char *buf)
 	return wprefix_format(6, a, k->len, buf);
 }
 
-/* Append the keys as "p1 p2 ..." (a space before each when out is not empty). */
+/* Append the keys as "p1 p2 ..." (a space before each when out is not
+ * empty), written straight into the buffer. */
 static void render_keys(int fam, const void *keys, size_t n, struct wbuf *out)
 {
-	char buf[64];
-	wbuf_reserve(out, n * (fam == 0 ? 19 : 44));
+	size_t room = n * (fam == 0 ? 20 : 45);
+	wbuf_reserve(out, room);
+	char *p = out->p + out->len, *start = out->p;
 	for (size_t i = 0; i < n; i++) {
-		size_t l = fam == 0 ? fmt_v4key(((const uint64_t *)keys)[i], buf)
-				    : fmt_v6key(&((const struct wv6key *)keys)[i], buf);
-		if (out->len)
-			wbuf_addc(out, ' ');
-		wbuf_add(out, buf, l);
+		if (p != start)
+			*p++ = ' ';
+		p += fam == 0 ? fmt_v4key(((const uint64_t *)keys)[i], p)
+			      : fmt_v6key(&((const struct wv6key *)keys)[i], p);
 	}
+	out->len = (size_t)(p - out->p);
+	out->p[out->len] = '\0';
 }
 
 const char *wres_origin_prefix_str(struct worigin *or, int fam, const struct wsrcmask *mask, size_t *len)
@@ -210,24 +245,23 @@ const char *wres_origin_prefix_str(struct worigin *or, int fam, const struct wsr
 
 void wres_origins_prefixes(struct wquery *q, const uint32_t *asns, size_t n, int family, struct wbuf *out)
 {
+	struct worigin **ors = xmalloc((n ? n : 1) * sizeof(*ors));
+	size_t nor = 0;
+	for (size_t i = 0; i < n; i++)
+		if ((ors[nor] = widx_origin(q->idx, asns[i])) != NULL)
+			nor++;
 	for (int fam = 0; fam < 2; fam++) {
 		if ((family == 4 && fam == 1) || (family == 6 && fam == 0))
 			continue;
 		size_t total = 0, cnt = 0;
-		for (size_t i = 0; i < n; i++) {
-			struct worigin *or = widx_origin(q->idx, asns[i]);
-			if (or)
-				total += wres_origin_prefixes(or, fam, &q->mask)->n;
-		}
+		for (size_t i = 0; i < nor; i++)
+			total += wres_origin_prefixes(ors[i], fam, &q->mask)->n;
 		if (total == 0)
 			continue;
 		size_t esz = fam == 0 ? sizeof(uint64_t) : sizeof(struct wv6key);
 		char *all = xmalloc(total * esz);
-		for (size_t i = 0; i < n; i++) {
-			struct worigin *or = widx_origin(q->idx, asns[i]);
-			if (or == NULL)
-				continue;
-			const struct wpfxlist *c = wres_origin_prefixes(or, fam, &q->mask);
+		for (size_t i = 0; i < nor; i++) {
+			const struct wpfxlist *c = &ors[i]->cache[fam];
 			memcpy(all + cnt * esz, c->keys, c->n * esz);
 			cnt += c->n;
 		}
@@ -241,6 +275,7 @@ void wres_origins_prefixes(struct wquery *q, const uint32_t *asns, size_t n, int
 		render_keys(fam, all, cnt, out);
 		free(all);
 	}
+	free(ors);
 }
 
 /* ---------------------------------------------------------------- sets */
@@ -259,27 +294,76 @@ static void strvec_add(struct strvec *sv, const char *s)
 	sv->v[sv->n++] = s;
 }
 
+/* A set of 32-bit numbers (stored + 1, 0 marks a free slot). */
+struct u32set {
+	uint64_t *v;
+	uint32_t n, cap;
+};
+
+static bool u32set_add(struct u32set *s, uint32_t x)
+{
+	if ((s->n + 1) * 2 > s->cap) {
+		uint32_t ncap = s->cap ? s->cap * 2 : 256;
+		uint64_t *nv = xcalloc(ncap, sizeof(*nv));
+		for (uint32_t i = 0; i < s->cap; i++) {
+			if (s->v[i] == 0)
+				continue;
+			uint32_t j = (uint32_t)(((s->v[i] - 1) * 0x9e3779b97f4a7c15ULL) >> 32) & (ncap - 1);
+			while (nv[j])
+				j = (j + 1) & (ncap - 1);
+			nv[j] = s->v[i];
+		}
+		free(s->v);
+		s->v = nv;
+		s->cap = ncap;
+	}
+	uint64_t key = (uint64_t)x + 1;
+	uint32_t j = (uint32_t)(((uint64_t)x * 0x9e3779b97f4a7c15ULL) >> 32) & (s->cap - 1);
+	while (s->v[j]) {
+		if (s->v[j] == key)
+			return false;
+		j = (j + 1) & (s->cap - 1);
+	}
+	s->v[j] = key;
+	s->n++;
+	return true;
+}
+
+static void u32set_free(struct u32set *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
 /* A set by name: as-set in each source in order, then (unless only as-sets
- * are wanted) route-set. */
+ * are wanted) route-set. h is widx_key_hash() of the upper-case name. */
+static const struct wobj *find_set_hashed(const struct wquery *q, const char *name, uint64_t h, bool as_set_only)
+{
+	size_t len = strlen(name);
+	for (int pass = 0; pass < 2; pass++) {
+		enum rpsl_class cls = pass == 0 ? RPSL_AS_SET : RPSL_ROUTE_SET;
+		if (pass == 1 && as_set_only)
+			break;
+		for (unsigned i = 0; i < q->nsrcs; i++) {
+			const struct wobj *o = widx_get_hashed(q->idx, q->srcs[i], cls, h, name, len);
+			if (o)
+				return o;
+		}
+	}
+	return NULL;
+}
+
 static const struct wobj *find_set(const struct wquery *q, const char *name, bool as_set_only)
 {
 	size_t len = strlen(name);
 	char stackbuf[256];
 	char *up = len < sizeof(stackbuf) ? stackbuf : xmalloc(len + 1);
-	const struct wobj *found = NULL;
-
 	memcpy(up, name, len + 1);
 	w_upper(up, len);
-	for (int pass = 0; pass < 2 && found == NULL; pass++) {
-		enum rpsl_class cls = pass == 0 ? RPSL_AS_SET : RPSL_ROUTE_SET;
-		if (pass == 1 && as_set_only)
-			break;
-		for (unsigned i = 0; i < q->nsrcs && found == NULL; i++)
-			found = widx_get(q->idx, q->srcs[i], cls, up, len);
-	}
+	uint64_t h = widx_key_hash(up, len);
 	if (up != stackbuf)
 		free(up);
-	return found;
+	return find_set_hashed(q, name, h, as_set_only);
 }
 
 static bool key_has(const struct wobj *o, enum wattr attr, const char *value)
@@ -306,23 +390,16 @@ static bool byref_allowed(const struct wobj *set, const struct wobj *o)
 	return false;
 }
 
-static bool has_byref(const struct wobj *set)
-{
-	uint8_t a;
-	const char *v;
-	WOBJ_KEYS_FOREACH(set, kp, a, v)
-		if (a == WA_MBRS_BY_REF && v[0] != '\0')
-			return true;
-	return false;
-}
+typedef void (*member_fn)(void *arg, const struct wmember *m);
 
-/* The members of one set, by-ref ones included, into sv (de-duplicated by seen). */
-static void set_members(const struct wquery *q, const struct wobj *set, struct wstrset *seen, struct strvec *sv)
+/* Each member of one set: its members and mp-members, then the objects
+ * that join it by reference (as struct wmember, like the others). */
+static void for_each_member(const struct wquery *q, const struct wobj *set, member_fn fn, void *arg)
 {
-	WOBJ_MEMBERS_FOREACH(set, mp)
-		if (wstrset_add(seen, mp))
-			strvec_add(sv, mp);
-	if (!has_byref(set))
+	struct wmember m;
+	WOBJ_MEMBERS_FOREACH(set, mp, m)
+		fn(arg, &m);
+	if (!(set->flags & WOBJ_HAS_BYREF))
 		return;
 	const struct wpost *p = widx_post(q->idx, WA_MEMBER_OF, wobj_pk(set), set->pk_len);
 	if (p == NULL)
@@ -331,26 +408,35 @@ static void set_members(const struct wquery *q, const struct wobj *set, struct w
 	WPTRSET_FOREACH(&p->objs, i, o) {
 		if (o->src != set->src)
 			continue;
-		if (set->cls == RPSL_AS_SET && o->cls != RPSL_AUT_NUM)
-			continue;
-		if (set->cls == RPSL_ROUTE_SET) {
-			if ((o->cls != RPSL_ROUTE && o->cls != RPSL_ROUTE6) || !(o->flags & WOBJ_HAS_PREFIX))
+		if (set->cls == RPSL_AS_SET) {
+			if (o->cls != RPSL_AUT_NUM || !(o->flags & WOBJ_HAS_ASN))
 				continue;
-			if (o->rpki == RPKI_INVALID)
+		} else {
+			if ((o->cls != RPSL_ROUTE && o->cls != RPSL_ROUTE6) || !(o->flags & WOBJ_HAS_PREFIX) ||
+			    o->rpki == RPKI_INVALID)
 				continue;
 		}
 		if (!byref_allowed(set, o))
 			continue;
-		const char *m;
 		if (set->cls == RPSL_AS_SET) {
-			m = wobj_pk(o);
+			/* parsed_data["aut-num"]: the key */
+			m.tag = 'A';
+			m.asn = o->asn_first;
+			m.hash = 0;
+			m.str = wobj_pk(o);
+			char canon[16];
+			snprintf(canon, sizeof(canon), "AS%u", m.asn);
+			if (strcmp(canon, m.str) != 0)
+				m.tag = 'a';
 		} else {
 			char buf[64];
 			size_t l = wprefix_format(o->family, o->ip_first, o->plen, buf);
-			m = warena_strndup(q->arena, buf, l);
+			m.tag = 'P';
+			m.asn = 0;
+			m.hash = 0;
+			m.str = warena_strndup(q->arena, buf, l);
 		}
-		if (wstrset_add(seen, m))
-			strvec_add(sv, m);
+		fn(arg, &m);
 	}
 }
 
@@ -362,92 +448,190 @@ static bool is_excluded(const struct wquery *q, const char *name)
 	return false;
 }
 
-static bool member_is_prefix(const char *m)
+/*
+ * IRRd's _recursive_set_resolve: level by level, each set object expanded
+ * once (IRRd remembers names; a name always finds the same object within a
+ * query, so the result is the same).
+ */
+struct resolve {
+	struct wquery *q;
+	int root_class;			/* RPSL_AS_SET, RPSL_ROUTE_SET */
+	struct wptrset visited;		/* set objects expanded or queued */
+	struct u32set asn_seen;		/* as-set root: AS numbers found */
+	uint32_t *asns;
+	size_t nasns, capasns;
+	struct u32set origins_done;	/* route-set root: origins added */
+	struct wstrset str_seen;	/* other results, as text */
+	struct strvec strs;
+	struct pending {		/* set names of this level to look up */
+		const char *name;
+		uint64_t hash;
+		uint64_t bucket;
+	} *pend;
+	size_t npend, cappend;
+};
+
+static void add_str(struct resolve *r, const char *s)
 {
-	const char *caret = strchr(m, '^');
-	struct wprefix p;
-	return w_ipy_parse(m, caret ? (size_t)(caret - m) : strlen(m), &p);
+	if (wstrset_add(&r->str_seen, s))
+		strvec_add(&r->strs, s);
 }
 
-/* Add an origin's prefixes (both families) as strings to the result. */
-static void add_origin_prefixes(struct wquery *q, uint32_t asn, struct wstrset *rs, struct strvec *rv)
+static void add_origin_prefixes(struct resolve *r, uint32_t asn)
 {
-	struct worigin *or = widx_origin(q->idx, asn);
+	if (!u32set_add(&r->origins_done, asn))
+		return;
+	struct worigin *or = widx_origin(r->q->idx, asn);
 	if (or == NULL)
 		return;
 	for (int fam = 0; fam < 2; fam++) {
-		const struct wpfxlist *c = wres_origin_prefixes(or, fam, &q->mask);
+		const struct wpfxlist *c = wres_origin_prefixes(or, fam, &r->q->mask);
 		for (size_t i = 0; i < c->n; i++) {
 			char buf[64];
 			size_t l = fam == 0 ? fmt_v4key(((const uint64_t *)c->keys)[i], buf)
 					    : fmt_v6key(&((const struct wv6key *)c->keys)[i], buf);
-			if (wstrset_has(rs, buf))
+			if (wstrset_has(&r->str_seen, buf))
 				continue;
-			const char *s = warena_strndup(q->arena, buf, l);
-			wstrset_add(rs, s);
-			strvec_add(rv, s);
+			add_str(r, warena_strndup(r->q->arena, buf, l));
 		}
 	}
 }
 
-/*
- * IRRd's _recursive_set_resolve: returns the leaf members (prefixes, AS
- * numbers, origin prefixes) reached from root. root_class is RPSL_AS_SET
- * for !a, RPSL_CLASS_UNKNOWN (decided by the root) for !i,1.
- */
-static void resolve_recursive(struct wquery *q, const char *root, int root_class, struct wstrset *rs, struct strvec *rv)
+static void queue_set(struct resolve *r, const char *name, uint64_t hash, bool hashed)
 {
-	struct wstrset seen = { 0 };
-	struct strvec level = { 0 }, next = { 0 };
+	if (r->q->nexcluded && is_excluded(r->q, name))
+		return;
+	if (!hashed) {
+		size_t len = strlen(name);
+		char *up = warena_strndup(r->q->arena, name, len);
+		w_upper(up, len);
+		hash = widx_key_hash(up, len);
+	}
+	if (r->npend == r->cappend) {
+		r->cappend = r->cappend ? r->cappend * 2 : 256;
+		r->pend = xrealloc(r->pend, r->cappend * sizeof(*r->pend));
+	}
+	r->pend[r->npend].name = name;
+	r->pend[r->npend].hash = hash;
+	r->npend++;
+}
 
-	strvec_add(&level, root);
+static bool visit(struct resolve *r, const struct wobj *set)
+{
+	void *x;
+	if (r->visited.cap > WPTRSET_SMALL) {
+		uint32_t mask = r->visited.cap - 1, i = (uint32_t)whash_ptr(set) & mask;
+		for (; r->visited.v[i]; i = (i + 1) & mask)
+			if (r->visited.v[i] == set)
+				return false;
+	} else {
+		WPTRSET_FOREACH(&r->visited, i, x)
+			if (x == set)
+				return false;
+	}
+	wptrset_add(&r->visited, (void *)set);
+	return true;
+}
+
+/*
+ * Look up the names collected for a level and queue the sets found that
+ * were not seen yet. The lookups are independent, so they go in three
+ * passes that prefetch the table slots and then the objects of the likely
+ * hit (an as-set in the first source): memory latency, not work, is what
+ * a big expansion spends its time on.
+ */
+static void lookup_pending(struct resolve *r, struct strvec *next)
+{
+	const struct whois_index *idx = r->q->idx;
+	size_t n = r->npend;
+
+	r->npend = 0;
+	if (r->q->nsrcs == 0)
+		return;
+	uint64_t mask = idx->tabsize - 1;
+	for (size_t i = 0; i < n; i++) {
+		r->pend[i].bucket = widx_hash_mix(r->pend[i].hash, r->q->srcs[0], RPSL_AS_SET) & mask;
+		__builtin_prefetch(&idx->tab[r->pend[i].bucket]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct wobj *o = idx->tab[r->pend[i].bucket];
+		if (o) {
+			__builtin_prefetch(o);
+			__builtin_prefetch((const char *)o + 64);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct wobj *set = find_set_hashed(r->q, r->pend[i].name, r->pend[i].hash,
+							 r->root_class == RPSL_AS_SET);
+		if (set && visit(r, set)) {
+			strvec_add(next, (const char *)set);
+			__builtin_prefetch(wobj_members(set));
+		}
+	}
+}
+
+static void resolve_member(void *arg, const struct wmember *m)
+{
+	struct resolve *r = arg;
+	switch (m->tag) {
+	case 'P':
+		if (r->root_class == RPSL_ROUTE_SET)
+			add_str(r, m->str);
+		else
+			queue_set(r, m->str, 0, false);
+		break;
+	case 'A':
+	case 'a':
+		if (r->root_class == RPSL_ROUTE_SET) {
+			add_origin_prefixes(r, m->asn);
+		} else if (m->tag == 'a') {
+			add_str(r, m->str);
+		} else if (u32set_add(&r->asn_seen, m->asn)) {
+			if (r->nasns == r->capasns) {
+				r->capasns = r->capasns ? r->capasns * 2 : 256;
+				r->asns = xrealloc(r->asns, r->capasns * sizeof(*r->asns));
+			}
+			r->asns[r->nasns++] = m->asn;
+		}
+		break;
+	default:
+		queue_set(r, m->str, m->hash, true);
+		break;
+	}
+}
+
+static void resolve_recursive(struct resolve *r, const char *root, int root_class)
+{
+	r->root_class = root_class;
+	const struct wobj *set = find_set(r->q, root, root_class == RPSL_AS_SET);
+	if (set == NULL)
+		return;
+	r->root_class = set->cls;
+	visit(r, set);
+	struct strvec level = { 0 }, next = { 0 };
+	strvec_add(&level, (const char *)set);
 	while (level.n > 0) {
 		for (size_t i = 0; i < level.n; i++)
-			wstrset_add(&seen, level.v[i]);
-
-		/* _find_set_members */
-		struct wstrset subseen = { 0 };
-		struct strvec sub = { 0 };
-		for (size_t i = 0; i < level.n; i++) {
-			const struct wobj *set = find_set(q, level.v[i], root_class == RPSL_AS_SET);
-			if (set == NULL)
-				continue;	/* a leaf: dropped unless depth-limited */
-			if (root_class == RPSL_CLASS_UNKNOWN)
-				root_class = set->cls;
-			set_members(q, set, &subseen, &sub);
-		}
-
+			for_each_member(r->q, (const struct wobj *)level.v[i], resolve_member, r);
 		next.n = 0;
-		for (size_t i = 0; i < sub.n; i++) {
-			const char *m = sub.v[i];
-			uint32_t asn;
-			if (root_class == RPSL_ROUTE_SET && member_is_prefix(m)) {
-				if (wstrset_add(rs, m))
-					strvec_add(rv, m);
-				continue;
-			}
-			if (w_parse_as_number(m, strlen(m), &asn, NULL)) {
-				if (root_class == RPSL_ROUTE_SET) {
-					add_origin_prefixes(q, asn, rs, rv);
-				} else if (wstrset_add(rs, m)) {
-					strvec_add(rv, m);
-				}
-				continue;
-			}
-			if (wstrset_has(rs, m) || wstrset_has(&seen, m) || is_excluded(q, m))
-				continue;
-			strvec_add(&next, m);
-		}
-		wstrset_free(&subseen);
-		free(sub.v);
-
+		lookup_pending(r, &next);
 		struct strvec t = level;
 		level = next;
 		next = t;
 	}
 	free(level.v);
 	free(next.v);
-	wstrset_free(&seen);
+}
+
+static void resolve_free(struct resolve *r)
+{
+	wptrset_free(&r->visited);
+	free(r->pend);
+	u32set_free(&r->asn_seen);
+	u32set_free(&r->origins_done);
+	free(r->asns);
+	wstrset_free(&r->str_seen);
+	free(r->strs.v);
 }
 
 static int cmp_str(const void *x, const void *y)
@@ -455,49 +639,94 @@ static int cmp_str(const void *x, const void *y)
 	return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
-size_t wres_set_members(struct wquery *q, const char *name, bool recursive, const char ***out)
+/* Sort key of "AS<n>" in string order: the digits as nibbles (digit + 1),
+ * left-aligned in 40 bits, 0 after the last. */
+static uint64_t declex_key(uint32_t v)
 {
-	struct wstrset rs = { 0 };
-	struct strvec rv = { 0 };
+	unsigned d[10], n = 0;
+	do {
+		d[n++] = v % 10;
+		v /= 10;
+	} while (v);
+	uint64_t k = 0;
+	for (unsigned i = 0; i < 10; i++)
+		k = (k << 4) | (i < n ? (uint64_t)d[n - 1 - i] + 1 : 0);
+	return k;
+}
+
+static void join_sorted_strings(struct strvec *sv, const char *skip, struct wbuf *out)
+{
+	if (sv->n > 1)
+		qsort(sv->v, sv->n, sizeof(*sv->v), cmp_str);
+	bool first = true;
+	for (size_t i = 0; i < sv->n; i++) {
+		if (strcmp(sv->v[i], skip) == 0)
+			continue;	/* the set itself is not its own member */
+		if (!first)
+			wbuf_addc(out, ' ');
+		wbuf_adds(out, sv->v[i]);
+		first = false;
+	}
+}
+
+static void direct_member(void *arg, const struct wmember *m)
+{
+	add_str(arg, m->str);
+}
+
+void wres_set_members(struct wquery *q, const char *name, bool recursive, struct wbuf *out)
+{
+	struct resolve r = { .q = q };
 
 	if (!recursive) {
 		const struct wobj *set = find_set(q, name, false);
 		if (set != NULL)
-			set_members(q, set, &rs, &rv);
-	} else {
-		resolve_recursive(q, name, RPSL_CLASS_UNKNOWN, &rs, &rv);
+			for_each_member(q, set, direct_member, &r);
+		join_sorted_strings(&r.strs, name, out);
+		resolve_free(&r);
+		return;
 	}
-	/* The set itself is not its own member. */
-	size_t w = 0;
-	for (size_t i = 0; i < rv.n; i++)
-		if (strcmp(rv.v[i], name) != 0)
-			rv.v[w++] = rv.v[i];
-	rv.n = w;
-	if (rv.n > 1)
-		qsort(rv.v, rv.n, sizeof(*rv.v), cmp_str);
-	wstrset_free(&rs);
-
-	const char **res = warena_alloc(q->arena, (rv.n ? rv.n : 1) * sizeof(*res));
-	if (rv.n)
-		memcpy(res, rv.v, rv.n * sizeof(*res));
-	free(rv.v);
-	*out = res;
-	return w;
+	resolve_recursive(&r, name, RPSL_CLASS_UNKNOWN);
+	if (r.strs.n == 0 && r.nasns > 0) {
+		/* AS numbers only: sort them as IRRd sorts their text. */
+		uint64_t *keys = xmalloc(r.nasns * sizeof(*keys));
+		for (size_t i = 0; i < r.nasns; i++)
+			keys[i] = declex_key(r.asns[i]);
+		sort_v4(keys, r.nasns);
+		wbuf_reserve(out, r.nasns * 12);
+		for (size_t i = 0; i < r.nasns; i++) {
+			char buf[16];
+			size_t n = 0;
+			if (i)
+				buf[n++] = ' ';
+			buf[n++] = 'A';
+			buf[n++] = 'S';
+			for (int sh = 36; sh >= 0; sh -= 4) {
+				unsigned d = (unsigned)(keys[i] >> sh) & 0xf;
+				if (d == 0)
+					break;
+				buf[n++] = (char)('0' + d - 1);
+			}
+			wbuf_add(out, buf, n);
+		}
+		free(keys);
+	} else {
+		for (size_t i = 0; i < r.nasns; i++) {
+			char buf[16];
+			int l = snprintf(buf, sizeof(buf), "AS%u", r.asns[i]);
+			add_str(&r, warena_strndup(q->arena, buf, (size_t)l));
+		}
+		join_sorted_strings(&r.strs, name, out);
+	}
+	resolve_free(&r);
 }
 
 void wres_as_set_prefixes(struct wquery *q, const char *name, int family, struct wbuf *out)
 {
-	struct wstrset rs = { 0 };
-	struct strvec rv = { 0 };
+	struct resolve r = { .q = q };
 
-	resolve_recursive(q, name, RPSL_AS_SET, &rs, &rv);
-	uint32_t *asns = xmalloc((rv.n ? rv.n : 1) * sizeof(*asns));
-	size_t n = 0;
-	for (size_t i = 0; i < rv.n; i++)
-		if (w_parse_as_number(rv.v[i], strlen(rv.v[i]), &asns[n], NULL))
-			n++;
-	wres_origins_prefixes(q, asns, n, family, out);
-	free(asns);
-	free(rv.v);
-	wstrset_free(&rs);
+	/* Only canonical AS numbers: IRRd looks origins up by their text. */
+	resolve_recursive(&r, name, RPSL_AS_SET);
+	wres_origins_prefixes(q, r.asns, r.nasns, family, out);
+	resolve_free(&r);
 }

@@ -302,7 +302,6 @@ static enum wresp cmd_set_members(struct whois_session *s, const char *p, size_t
 {
 	bool recursive = false;
 	struct wquery q;
-	const char **m;
 
 	if (pl >= 2 && p[pl - 2] == ',' && p[pl - 1] == '1') {
 		recursive = true;
@@ -311,12 +310,7 @@ static enum wresp cmd_set_members(struct whois_session *s, const char *p, size_t
 	char *name = warena_strndup(&s->arena, p, pl);
 	w_upper(name, pl);
 	query_prepare(s, &q);
-	size_t n = wres_set_members(&q, name, recursive, &m);
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			wbuf_addc(&s->body, ' ');
-		wbuf_adds(&s->body, m[i]);
-	}
+	wres_set_members(&q, name, recursive, &s->body);
 	return s->body.len ? R_SUCCESS : R_NOT_FOUND;
 }
 
@@ -1107,70 +1101,99 @@ static enum wresp handle_query(struct whois_session *s, const char *q, size_t ql
 	return handle_ripe(s, q, ql);
 }
 
-static void frame_answer(struct whois_session *s, enum wresp r, enum wmode mode)
+/* Bodies at least this big go to the evbuffer without a copy. */
+#define HANDOVER_MIN (256u * 1024)
+
+static void free_body(const void *data, size_t len, void *extra)
 {
-	struct wbuf *f = &s->frame;
+	(void)len;
+	(void)extra;
+	free((void *)data);
+}
+
+/* Frame the answer in s->body (IRRd's WhoisQueryResponse) into out. */
+static void frame_answer(struct whois_session *s, enum wresp r, enum wmode mode, struct evbuffer *out)
+{
 	struct wbuf masked = { 0 };
+	struct wbuf *owner = &s->body;
 	const char *text = s->body.p ? s->body.p : "";
 	size_t len = s->body.len;
+	char pre[32];
+	const char *post = "";
+	size_t prelen = 0;
 
 	if (r == R_INTERNAL) {
 		text = "An internal error occurred while processing this query.";
 		len = strlen(text);
+		owner = NULL;
 		r = R_ERROR;
 	}
 	if (s->mask_auth && len && w_mask_auth(text, len, &masked)) {
 		text = masked.p;
 		len = masked.len;
+		owner = &masked;
 	}
-	wbuf_reset(f);
 	if (mode == M_IRRD) {
 		switch (r) {
 		case R_SUCCESS:
-			if (len)
-				wbuf_printf(f, "A%zu\n", len + 1);
-			wbuf_add(f, text, len);
-			wbuf_adds(f, len ? "\nC\n" : "C\n");
+			if (len) {
+				prelen = (size_t)snprintf(pre, sizeof(pre), "A%zu\n", len + 1);
+				post = "\nC\n";
+			} else {
+				post = "C\n";
+			}
 			break;
 		case R_NOT_FOUND:
-			wbuf_adds(f, "D\n");
+			post = "D\n";
+			len = 0;
 			break;
 		case R_ERROR:
 		case R_INTERNAL:
-			wbuf_adds(f, "F ");
-			wbuf_add(f, text, len);
-			wbuf_addc(f, '\n');
+			memcpy(pre, "F ", 2);
+			prelen = 2;
+			post = "\n";
 			break;
 		case R_NONE:
+			len = 0;
 			break;
 		}
 	} else {
-		switch (r) {
-		case R_SUCCESS:
-		case R_NOT_FOUND:
-		case R_NONE:
-			if (r == R_SUCCESS && len) {
-				wbuf_add(f, text, len);
-				wbuf_adds(f, "\n\n\n");
-			} else {
-				wbuf_adds(f, "%  No entries found for the selected source(s).\n\n\n");
-			}
-			break;
-		case R_ERROR:
-		case R_INTERNAL:
-			wbuf_adds(f, "%% ERROR: ");
-			wbuf_add(f, text, len);
-			wbuf_adds(f, "\n\n\n");
-			break;
+		if (r == R_ERROR || r == R_INTERNAL) {
+			memcpy(pre, "%% ERROR: ", 10);
+			prelen = 10;
+			post = "\n\n\n";
+		} else if (r == R_SUCCESS && len) {
+			post = "\n\n\n";
+		} else {
+			post = "%  No entries found for the selected source(s).\n\n\n";
+			len = 0;
 		}
+	}
+	size_t postlen = strlen(post);
+	if (len >= HANDOVER_MIN && owner != NULL && text == owner->p) {
+		/* Hand the buffer over: no copy of a big answer. */
+		evbuffer_add(out, pre, prelen);
+		char *p = owner->p;
+		owner->p = NULL;
+		owner->len = owner->cap = 0;
+		if (evbuffer_add_reference(out, p, len, free_body, NULL) < 0)
+			free(p);
+		evbuffer_add(out, post, postlen);
+	} else if (prelen + len + postlen > 0) {
+		struct wbuf *f = &s->frame;
+		wbuf_reset(f);
+		wbuf_reserve(f, prelen + len + postlen);
+		wbuf_add(f, pre, prelen);
+		wbuf_add(f, text, len);
+		wbuf_add(f, post, postlen);
+		evbuffer_add(out, f->p, f->len);
 	}
 	wbuf_free(&masked);
 }
 
-/* The answer for one line, framed, into s->frame. true: close afterwards. */
-static bool session_answer(struct whois_session *s, const char *line, size_t len, bool *answered)
+/* Answer one line into out. true: close afterwards. */
+static bool session_answer(struct whois_session *s, const char *line, size_t len, struct evbuffer *out)
 {
-	*answered = false;
 	wbuf_reset(&s->line);
 	w_sanitize_utf8(line, len, &s->line);
 	const char *q = s->line.p ? s->line.p : "";
@@ -1186,18 +1209,13 @@ static bool session_answer(struct whois_session *s, const char *line, size_t len
 	s->mask_auth = true;
 	wbuf_reset(&s->body);
 	enum wresp r = handle_query(s, q, ql, &mode);
-	frame_answer(s, r, mode);
+	frame_answer(s, r, mode, out);
 	warena_reset(&s->arena);
-	*answered = true;
 	return !s->multi;
 }
 
 enum whois_result whois_session_query(struct whois_session *s, const char *line, size_t len,
 				      struct evbuffer *out)
 {
-	bool answered;
-	bool close = session_answer(s, line, len, &answered);
-	if (answered && s->frame.len)
-		evbuffer_add(out, s->frame.p, s->frame.len);
-	return close ? WHOIS_CLOSE : WHOIS_KEEP_OPEN;
+	return session_answer(s, line, len, out) ? WHOIS_CLOSE : WHOIS_KEEP_OPEN;
 }

@@ -200,13 +200,26 @@ static void wptrset_rehash(struct wptrset *s, uint32_t ncap)
 
 void wptrset_add(struct wptrset *s, void *p)
 {
+	if (s->cap == 0) {
+		if (s->n == 0) {
+			s->v = (void **)p;
+			s->n = 1;
+			return;
+		}
+		void *first = (void *)s->v;
+		s->v = xmalloc(2 * sizeof(void *));
+		s->v[0] = first;
+		s->v[1] = p;
+		s->n = s->cap = 2;
+		return;
+	}
 	if (s->cap <= WPTRSET_SMALL) {
 		if (s->n < s->cap) {
 			s->v[s->n++] = p;
 			return;
 		}
 		if (s->cap < WPTRSET_SMALL) {
-			uint32_t ncap = s->cap ? s->cap * 2 : 1;
+			uint32_t ncap = s->cap * 2;
 			s->v = xrealloc(s->v, ncap * sizeof(void *));
 			s->cap = ncap;
 			s->v[s->n++] = p;
@@ -222,14 +235,23 @@ void wptrset_add(struct wptrset *s, void *p)
 
 bool wptrset_del(struct wptrset *s, void *p)
 {
+	if (s->cap == 0) {
+		if (s->n == 1 && (void *)s->v == p) {
+			s->v = NULL;
+			s->n = 0;
+			return true;
+		}
+		return false;
+	}
 	if (s->cap <= WPTRSET_SMALL) {
 		for (uint32_t i = 0; i < s->n; i++) {
 			if (s->v[i] == p) {
 				s->v[i] = s->v[--s->n];
 				s->v[s->n] = NULL;
-				if (s->n == 0) {
+				if (s->n == 1) {
+					void *only = s->v[0];
 					free(s->v);
-					s->v = NULL;
+					s->v = (void **)only;
 					s->cap = 0;
 				}
 				return true;
@@ -272,7 +294,8 @@ bool wptrset_del(struct wptrset *s, void *p)
 
 void wptrset_free(struct wptrset *s)
 {
-	free(s->v);
+	if (s->cap > 0)
+		free(s->v);
 	s->v = NULL;
 	s->n = s->cap = 0;
 }
@@ -599,7 +622,11 @@ bool w_py_int(const char *s, size_t len, int base, bool *neg, unsigned __int128 
 		int d = digit_val(s[i], base);
 		if (d < 0)
 			return false;
-		if (v > (~(unsigned __int128)0 - (unsigned)d) / (unsigned)base)
+		/* Compile-time bound: beyond it v * base + d may not fit. */
+		static const unsigned __int128 lim10 = (~(unsigned __int128)0 - 15) / 10;
+		static const unsigned __int128 lim16 = (~(unsigned __int128)0 - 15) / 16;
+		if (ovf || (v > (base == 16 ? lim16 : lim10) &&
+			    v > (~(unsigned __int128)0 - (unsigned)d) / (unsigned)base))
 			ovf = true;
 		else
 			v = v * (unsigned)base + (unsigned)d;

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "rpsl/rpsl.h"
 #include "whois/whois.h"
@@ -55,9 +56,11 @@ static inline uint64_t whash_ptr(const void *p)
 }
 
 /*
- * A set of pointers with O(1) add and delete. Up to WPTRSET_SMALL entries
- * it is a dense array; beyond that an open-addressing table (linear
- * probing, backward-shift deletion, so no tombstones).
+ * A set of pointers with O(1) add and delete. Empty or one element: the
+ * element itself is kept in v (cap 0), as most prefixes, origins and lookup
+ * values have one object. Up to WPTRSET_SMALL entries it is a dense array;
+ * beyond that an open-addressing table (linear probing, backward-shift
+ * deletion, so no tombstones).
  */
 #define WPTRSET_SMALL 8
 struct wptrset {
@@ -71,9 +74,13 @@ static inline uint32_t wptrset_slots(const struct wptrset *s)
 {
 	return s->cap <= WPTRSET_SMALL ? s->n : s->cap;
 }
+static inline void *wptrset_at(const struct wptrset *s, uint32_t i)
+{
+	return s->cap == 0 ? (void *)s->v : s->v[i];
+}
 #define WPTRSET_FOREACH(s, i, p) \
 	for (uint32_t i = 0; i < wptrset_slots(s); i++) \
-		if (((p) = (s)->v[i]) != NULL)
+		if (((p) = wptrset_at((s), i)) != NULL)
 
 /* A set of strings (not copied) for per-query de-duplication. */
 struct wstrset {
@@ -146,14 +153,16 @@ extern const char *const wattr_names[WA_COUNT];
 int wattr_lookup(const char *name, size_t len);	/* -1 if not a lookup attribute */
 
 enum {
-	WOBJ_HAS_IP = 1, WOBJ_HAS_PREFIX = 2, WOBJ_HAS_ASN = 4, WOBJ_HAS_ORIGIN = 8
+	WOBJ_HAS_IP = 1, WOBJ_HAS_PREFIX = 2, WOBJ_HAS_ASN = 4, WOBJ_HAS_ORIGIN = 8,
+	WOBJ_HAS_BYREF = 16	/* a set with mbrs-by-ref */
 };
 
 /*
  * One object: a single allocation holding the header, the primary key, the
  * text and, packed, the values it is indexed under (keys: one byte
  * attribute id + 1, then the NUL-terminated upper-case value) and, for
- * sets, the members (NUL-terminated strings, as the parser gave them).
+ * sets, the members, classified once when the object is added (struct
+ * wmember records, see wmember_next()).
  */
 struct wobj {
 	struct wobj *hnext;
@@ -176,8 +185,39 @@ static inline const char *wobj_members(const struct wobj *o) { return wobj_keys(
 #define WOBJ_KEYS_FOREACH(o, p, attr, val) \
 	for (const char *p = wobj_keys(o), *p##_end = p + (o)->keys_len; \
 	     p < p##_end && ((attr) = (uint8_t)(p[0] - 1), (val) = p + 1, 1); p += strlen(p) + 1)
-#define WOBJ_MEMBERS_FOREACH(o, p) \
-	for (const char *p = wobj_members(o), *p##_end = p + (o)->members_len; p < p##_end; p += strlen(p) + 1)
+
+/*
+ * A set member as IRRd's resolver sees it: an AS number ('A': "AS" and the
+ * number as IRRd writes it; 'a': other text parse_as_number() accepts), a
+ * prefix IPy accepts before any '^' ('P'), or the name of a set ('N', with
+ * the hash of its upper-case form for widx_get_hashed()). Packed as: tag
+ * byte, 4-byte AS number ('A', 'a') or 8-byte hash ('N'), the text, NUL.
+ */
+struct wmember {
+	char tag;
+	uint32_t asn;
+	uint64_t hash;
+	const char *str;
+};
+static inline const char *wmember_next(const char *p, struct wmember *m)
+{
+	m->tag = p[0];
+	p++;
+	m->asn = 0;
+	m->hash = 0;
+	if (m->tag == 'A' || m->tag == 'a') {
+		memcpy(&m->asn, p, 4);
+		p += 4;
+	} else if (m->tag == 'N') {
+		memcpy(&m->hash, p, 8);
+		p += 8;
+	}
+	m->str = p;
+	return p + strlen(p) + 1;
+}
+#define WOBJ_MEMBERS_FOREACH(o, p, m) \
+	for (const char *p = wobj_members(o), *p##_end = p + (o)->members_len; \
+	     p < p##_end && (p = wmember_next(p, &(m)), 1);)
 
 /* Inverse index entry: (attribute, value) -> objects. */
 struct wpost {
@@ -232,6 +272,20 @@ struct whois_index {
 
 int widx_source_id(const struct whois_index *idx, const char *name);	/* -1 if unknown */
 struct wobj *widx_get(const struct whois_index *idx, unsigned src, enum rpsl_class cls, const char *pk, size_t pklen);
+/* The hash of an upper-case key (whatever its source and class), and a
+ * lookup with it that ignores the case of pk. */
+uint64_t widx_key_hash(const char *pk, size_t pklen);
+/* The main table's hash: a key hash mixed with source and class. */
+static inline uint64_t widx_hash_mix(uint64_t keyhash, unsigned src, enum rpsl_class cls)
+{
+	uint64_t h = keyhash ^ (((uint64_t)src * 64 + (uint64_t)cls + 1) * 0x9e3779b97f4a7c15ULL);
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+struct wobj *widx_get_hashed(const struct whois_index *idx, unsigned src, enum rpsl_class cls, uint64_t keyhash,
+			     const char *pk, size_t pklen);
 const struct wpost *widx_post(const struct whois_index *idx, enum wattr attr, const char *value, size_t len);
 struct worigin *widx_origin(const struct whois_index *idx, uint32_t asn);
 
@@ -272,8 +326,8 @@ struct wquery {
 	struct warena *arena;
 };
 
-/* !i / !i,1: sorted members; returns the count, strings in arena. */
-size_t wres_set_members(struct wquery *q, const char *name, bool recursive, const char ***out);
+/* !i / !i,1: the members, sorted as text, space separated, into out. */
+void wres_set_members(struct wquery *q, const char *name, bool recursive, struct wbuf *out);
 /* !a: prefixes of all origins of an as-set, both or one family (4/6). */
 void wres_as_set_prefixes(struct wquery *q, const char *name, int family, struct wbuf *out);
 /* Prefixes of a list of origins into out, space separated, sorted. */

@@ -776,6 +776,47 @@ static void test_updates(void)
 	ASK_A(s, "!iAS-BYREF", "AS65530");
 	rpsl_object_free(o);
 
+	/* A big answer (handed to the evbuffer without a copy) is framed the
+	 * same: 20,000 routes of one origin, then removed again. */
+	for (int i = 0; i < 20000; i++) {
+		char t[160];
+		snprintf(t, sizeof(t), "route:          100.%d.%d.0/24\norigin:         AS65999\nsource:         TEST\n",
+			 64 + i / 256, i % 256);
+		struct rpsl_object *ro = rpsl_parse(t, strlen(t), RPSL_NONSTRICT, NULL);
+		whois_index_put(idx, ro, t, strlen(t), RPKI_NOT_FOUND);
+		rpsl_object_free(ro);
+	}
+	{
+		char *got = ask(s, "!gAS65999");
+		size_t glen = strlen(got);
+		/* 100.64.0.0/24 ... 100.142.31.0/24: 20,000 prefixes */
+		size_t data = 0;
+		for (int i = 0; i < 20000; i++) {
+			char b[32];
+			data += (size_t)snprintf(b, sizeof(b), "100.%d.%d.0/24", 64 + i / 256, i % 256) + (i ? 1 : 0);
+		}
+		char head[64];
+		snprintf(head, sizeof(head), "A%zu\n100.64.0.0/24 100.64.1.0/24 ", data + 1);
+		CHECK(data > 256 * 1024);
+		CHECK(strncmp(got, head, strlen(head)) == 0);
+		CHECK_INT(glen, strlen(head) - strlen("100.64.0.0/24 100.64.1.0/24 ") + data + 3);
+		CHECK(glen > 19 && strcmp(got + glen - 19, " 100.142.31.0/24\nC\n") == 0);
+		free(got);
+		got = ask(s, "-i origin AS65999");
+		CHECK(strncmp(got, "route:          100.64.0.0/24\n", 30) == 0);
+		CHECK(strlen(got) > 1000000 && strcmp(got + strlen(got) - 5, "e\n\n\n\n") != 0);
+		free(got);
+	}
+	int deleted = 0;
+	for (int i = 0; i < 20000; i++) {
+		char pk[64];
+		snprintf(pk, sizeof(pk), "100.%d.%d.0/24AS65999", 64 + i / 256, i % 256);
+		deleted += whois_index_del(idx, "TEST", RPSL_ROUTE, pk) == 0;
+	}
+	CHECK_INT(deleted, 20000);
+	ASK(s, "!gAS65999", "D\n");
+	CHECK_INT(whois_index_count(idx), 30);
+
 	/* dropping a source removes all its objects from every index */
 	whois_index_drop_source(idx, "TEST2");
 	CHECK_INT(whois_index_count(idx), 26);
