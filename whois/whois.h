@@ -5,7 +5,10 @@
  *
  * The daemon (irrd/) owns sockets and the event loop; it feeds each query
  * line to whois_session_query() and writes what it appends to `out`.
- * Nothing here blocks or talks to PostgreSQL.
+ * Nothing here blocks or talks to PostgreSQL. Nothing here is thread-safe:
+ * the index and every session belong to one thread (index changes between
+ * queries are fine). pk arguments are the normalised (upper-case) keys of
+ * struct rpsl_object.
  */
 #ifndef WHOIS_WHOIS_H
 #define WHOIS_WHOIS_H
