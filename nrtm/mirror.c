@@ -407,6 +407,13 @@ static int apply_stream(struct sql_conn *c, const struct cfg *cfg, const struct 
 		goto dberr_rb;
 	if (notfound > 0)
 		log_info("%s: %ld NRTM deletions of objects that were not there", cs->name, notfound);
+	{
+		const char *params[2] = { cs->name, synced ? "true" : "false" };
+
+		if (sql_exec(c, "UPDATE database_status SET synchronised_serials = $2::boolean WHERE source = $1",
+			     2, params) < 0)
+			goto dberr_rb;
+	}
 	if (nerrors > 0 && sql_change_record_error(c, cs->name, errors[nerrors - 1]) < 0)
 		goto dberr_rb;
 	if (sql_commit(c) < 0)
