@@ -215,6 +215,19 @@ struct nrtm_stream *nrtm_stream_parse(const char *buf, size_t len, const char *s
 	bool ended = false, started = false;
 
 	*err = NULL;
+	{
+		const char *nul = memchr(buf, '\0', len);
+
+		if (nul != NULL) {
+			unsigned long line = 1;
+
+			for (const char *p = buf; p < nul; p++)
+				line += *p == '\n';
+			*err = xasprintf("NRTM stream error for %s: NUL byte at line %lu", source, line);
+			nrtm_stream_free(s);
+			return NULL;
+		}
+	}
 	s->buf = xmalloc(len + 2);
 	split_paragraphs(buf, len, s->buf, &sp);
 
