@@ -894,6 +894,46 @@ static bool comp_next(struct comps *c, const char **s, size_t *l)
 	return true;
 }
 
+/*
+ * The position (1-based, in components) of the last component whose
+ * result would be the answer: IRRd runs every free-text search of a line,
+ * but each result replaces the one before, so only the last one needs the
+ * work (the others still use up a -T). This walks the line as handle_ripe()
+ * does, arguments and the flags that end it included.
+ */
+static size_t last_result_component(const char *t, size_t n)
+{
+	struct comps c = { t, n, 0 };
+	const char *comp, *a;
+	size_t cl, al, index = 0, last = 0;
+
+	while (comp_next(&c, &comp, &cl)) {
+		index++;
+		if (cl == 0 || comp[0] != '-') {
+			last = index;
+			continue;
+		}
+		const char *cmd = comp + 1;
+		size_t cmdl = cl - 1;
+		if (streq_n(cmd, cmdl, "l") || streq_n(cmd, cmdl, "L") || streq_n(cmd, cmdl, "M") ||
+		    streq_n(cmd, cmdl, "x") || streq_n(cmd, cmdl, "t"))
+			return index;
+		if (streq_n(cmd, cmdl, "i"))
+			return index;
+		if (streq_n(cmd, cmdl, "q") || streq_n(cmd, cmdl, "g")) {
+			last = index;
+			if (!comp_next(&c, &a, &al))
+				break;
+			index++;
+		} else if (streq_n(cmd, cmdl, "s") || streq_n(cmd, cmdl, "T") || streq_n(cmd, cmdl, "V")) {
+			if (!comp_next(&c, &a, &al))
+				break;
+			index++;
+		}
+	}
+	return last;
+}
+
 static enum wresp handle_ripe(struct whois_session *s, const char *query, size_t qlen)
 {
 	/* re.sub(" +", " ", q).strip().split(" ") */
@@ -913,14 +953,18 @@ static enum wresp handle_ripe(struct whois_session *s, const char *query, size_t
 	size_t cl, al, al2;
 	enum wresp resp = R_SUCCESS;
 	bool have_result = false;
+	size_t last_producer = last_result_component(t, n), index = 0;
 
 	wbuf_reset(&s->body);
 	while (comp_next(&c, &comp, &cl)) {
+		index++;
 		if (cl == 0 || comp[0] != '-') {
 			/* free text */
 			struct wquery qq;
 			struct wfilter f = take_filter(s);
 			struct wresult r = { 0 };
+			if (index != last_producer)
+				continue;	/* a later component replaces its result */
 			query_prepare(s, &qq);
 			wsearch_text(&qq, &f, comp, cl, &r);
 			wbuf_reset(&s->body);
@@ -938,6 +982,7 @@ static enum wresp handle_ripe(struct whois_session *s, const char *query, size_t
 			set_error(s, "Missing argument for flag/search: %.*s", (int)cmdl, cmd); \
 			return R_ERROR; \
 		} \
+		index++; \
 	} while (0)
 		if (streq_n(cmd, cmdl, "k")) {
 			s->multi = true;

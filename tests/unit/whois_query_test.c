@@ -598,8 +598,13 @@ static void test_text_search(void)
 	ASK(s, "rol_", cat(T("TEST", "ROLE-TEST"), "\n\n", NULL));
 	ASK(s, "RS-SUB", cat(T("TEST", "RS-SUB"), "\n\n", NULL));
 	ASK(s, "nothing-here", "%  No entries found for the selected source(s).\n\n\n");
-	/* the last free-text word wins */
+	/* the last free-text word wins; an earlier one still uses up -T */
 	ASK(s, "RS-SUB person-test", cat(T("TEST", "PERSON-TEST"), "\n\n", NULL));
+	ASK(s, "-T aut-num AS65530 AS65531", cat(T("TEST", "AS65500 - AS65599"), "\n", T("TEST", "AS65531"), "\n\n", NULL));
+	ASK(s, "-T aut-num AS65530 -T as-block AS65531", cat(T("TEST", "AS65500 - AS65599"), "\n\n", NULL));
+	ASK(s, "AS65530 -q sources", "TEST:3:N:5-10\nTEST2:3:N:Unknown\n\n\n");
+	ASK(s, "-q sources RS-SUB", cat(T("TEST", "RS-SUB"), "\n\n", NULL));
+	ASK(s, "RS-SUB -x 10.0.0.0/8 RS-SUB", cat(T("TEST", "10.0.0.0/8AS65532"), RN "\n\n", NULL));
 	ASK(s, "TEST-MNT",
 	    "mntner:         TEST-MNT\n"
 	    "descr:          Test maintainer\n"
