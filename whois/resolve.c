@@ -442,10 +442,7 @@ static void for_each_member(const struct wquery *q, const struct wobj *set, memb
 
 static bool is_excluded(const struct wquery *q, const char *name)
 {
-	for (size_t i = 0; i < q->nexcluded; i++)
-		if (strcmp(q->excluded[i], name) == 0)
-			return true;
-	return false;
+	return q->excluded != NULL && wstrset_has(q->excluded, name);
 }
 
 /*
@@ -499,7 +496,7 @@ static void add_origin_prefixes(struct resolve *r, uint32_t asn)
 
 static void queue_set(struct resolve *r, const char *name, uint64_t hash, bool hashed)
 {
-	if (r->q->nexcluded && is_excluded(r->q, name))
+	if (is_excluded(r->q, name))
 		return;
 	if (!hashed) {
 		size_t len = strlen(name);

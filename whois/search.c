@@ -205,49 +205,90 @@ struct wobj *wsearch_key(const struct wquery *q, const struct wfilter *f, enum r
 
 /* ---------------------------------------------------------------- free text */
 
-/* SQL LIKE on upper-cased text: '%' any run, '_' one character, '\' escapes. */
+/*
+ * SQL LIKE on upper-cased text: '%' any run, '_' one character, '\' makes
+ * the next character literal. The pattern is compiled once: runs of '%'
+ * become one, and its fixed length (characters it must consume) lets most
+ * names be rejected at once. Matching is the greedy two-pointer walk that
+ * backs up to the last '%' only, O(pattern * text) at worst, with no
+ * recursion whatever the pattern.
+ */
+struct like {
+	char *p;		/* compiled: '%' = any run, '\1' = one character, else literal */
+	size_t minlen;		/* characters a match needs */
+};
+
+static void like_compile(struct like *lk, const char *pat)
+{
+	size_t n = strlen(pat), w = 0;
+	lk->p = xmalloc(n + 1);
+	lk->minlen = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = pat[i];
+		if (c == '%') {
+			if (w == 0 || lk->p[w - 1] != '%')
+				lk->p[w++] = '%';
+			continue;
+		}
+		if (c == '_') {
+			lk->p[w++] = '\1';
+		} else {
+			if (c == '\\' && i + 1 < n)
+				c = pat[++i];
+			lk->p[w++] = c == '\1' ? '?' : c;	/* a literal 0x01 cannot be in a name */
+		}
+		lk->minlen++;
+	}
+	lk->p[w] = '\0';
+}
+
 static size_t utf8_len(unsigned char c)
 {
 	return c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
 }
 
-static bool like_match(const char *p, const char *s)
+static bool like_match(const struct like *lk, const char *s)
 {
-	while (*p) {
+	const char *p = lk->p, *star_p = NULL, *star_s = NULL;
+	size_t chars = 0;
+	for (const char *t = s; *t; t += utf8_len((unsigned char)*t))
+		chars++;
+	if (chars < lk->minlen)
+		return false;
+	while (*s) {
 		if (*p == '%') {
-			while (*p == '%')
-				p++;
-			if (*p == '\0')
-				return true;
-			for (; *s; s += utf8_len((unsigned char)*s))
-				if (like_match(p, s))
-					return true;
-			return like_match(p, s);
+			star_p = ++p;
+			star_s = s;
+			continue;
 		}
-		if (*s == '\0')
-			return false;
-		if (*p == '_') {
+		if (*p == '\1') {
 			p++;
 			s += utf8_len((unsigned char)*s);
 			continue;
 		}
-		if (*p == '\\' && p[1] != '\0')
+		if (*p != '\0' && *p == *s) {
 			p++;
-		if (*p != *s)
+			s++;
+			continue;
+		}
+		if (star_p == NULL)
 			return false;
-		p++;
-		s++;
+		p = star_p;
+		star_s += utf8_len((unsigned char)*star_s);
+		s = star_s;
 	}
-	return *s == '\0';
+	while (*p == '%')
+		p++;
+	return *p == '\0';
 }
 
-static bool key_like(const struct wobj *o, enum wattr attr, const char *pattern)
+static bool key_like(const struct wobj *o, enum wattr attr, const struct like *lk)
 {
 	uint8_t a;
 	const char *v;
 	WOBJ_KEYS_FOREACH(o, kp, a, v)
 		if (a == attr)
-			return like_match(pattern, v);
+			return like_match(lk, v);
 	return false;
 }
 
@@ -307,11 +348,13 @@ void wsearch_text(const struct wquery *q, const struct wfilter *f, const char *v
 		memcpy(pattern + 1, up, len);
 		pattern[len + 1] = '%';
 		pattern[len + 2] = '\0';
+		struct like lk;
+		like_compile(&lk, pattern);
 		static const enum rpsl_class pc[2] = { RPSL_PERSON, RPSL_ROLE };
 		static const enum wattr pa[2] = { WA_PERSON, WA_ROLE };
 		for (int k = 0; k < 2; k++) {
 			WPTRSET_FOREACH(&q->idx->byclass[pc[k]], i, o) {
-				if (!wsearch_pass(q, f, o) || !key_like(o, pa[k], pattern))
+				if (!wsearch_pass(q, f, o) || !key_like(o, pa[k], &lk))
 					continue;
 				bool dup = false;
 				struct wobj *x;
@@ -322,6 +365,7 @@ void wsearch_text(const struct wquery *q, const struct wfilter *f, const char *v
 					result_add(r, o);
 			}
 		}
+		free(lk.p);
 		free(pattern);
 		wptrset_free(&seen);
 		free(up);

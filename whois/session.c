@@ -42,8 +42,9 @@ struct whois_session {
 	uint32_t classes;
 	char **sources;			/* !s / -s selection (upper case); NULL: default */
 	size_t nsources;
-	char **excluded;		/* !e */
+	char **excluded;		/* !e, in the order given */
 	size_t nexcluded;
+	struct wstrset excluded_set;	/* the same, for lookups */
 	char *user_agent;
 	bool has_peer;
 	struct ip_addr peer;
@@ -167,8 +168,7 @@ static void query_prepare(struct whois_session *s, struct wquery *q)
 	q->ctx = s->ctx;
 	q->idx = s->ctx->idx;
 	q->arena = &s->arena;
-	q->excluded = s->excluded;
-	q->nexcluded = s->nexcluded;
+	q->excluded = s->nexcluded ? &s->excluded_set : NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (!source_valid(s, sel[i]))
 			continue;
@@ -331,11 +331,9 @@ static enum wresp cmd_serial_range(struct whois_session *s, const char *p, size_
 		req = split_upper(p, pl, &nreq);
 	}
 	struct wbuf *b = &s->body;
+	struct wstrset seen = { 0 };
 	for (size_t i = 0; i < nreq; i++) {
-		bool dup = false;
-		for (size_t k = 0; k < i; k++)
-			if (strcmp(req[k], req[i]) == 0)
-				dup = true;
+		bool dup = !wstrset_add(&seen, req[i]);
 		const struct whois_source_status *st = dup ? NULL : source_status(s, req[i]);
 		if (st == NULL)
 			continue;
@@ -352,6 +350,7 @@ static enum wresp cmd_serial_range(struct whois_session *s, const char *p, size_
 	for (size_t i = 0; i < nreq; i++)
 		if (!source_valid(s, req[i]))
 			wbuf_printf(b, "%s:X:Database unknown\n", req[i]);
+	wstrset_free(&seen);
 	strlist_free(req, nreq);
 	/* Python's str.strip() of the whole text */
 	if (b->len) {
@@ -461,12 +460,10 @@ static enum wresp cmd_database_status(struct whois_session *s, const char *p, si
 	}
 	struct wbuf *b = &s->body;
 	bool first = true;
+	struct wstrset seen = { 0 };
 	wbuf_addc(b, '{');
 	for (size_t i = 0; i < nreq; i++) {
-		bool dup = false;
-		for (size_t k = 0; k < i; k++)
-			if (strcmp(req[k], req[i]) == 0)
-				dup = true;
+		bool dup = !wstrset_add(&seen, req[i]);
 		const struct whois_source_status *st = dup ? NULL : source_status(s, req[i]);
 		if (st == NULL)
 			continue;
@@ -519,8 +516,10 @@ static enum wresp cmd_database_status(struct whois_session *s, const char *p, si
 		wbuf_adds(b, st->synchronised_serials ? "true" : "false");
 		wbuf_adds(b, "\n    }");
 	}
+	/* Unknown sources, each once (keys of IRRd's dict). */
+	struct wstrset unknown = { 0 };
 	for (size_t i = 0; i < nreq; i++) {
-		if (source_valid(s, req[i]))
+		if (source_valid(s, req[i]) || !wstrset_add(&unknown, req[i]))
 			continue;
 		json_key(b, 4, req[i], first);
 		first = false;
@@ -530,6 +529,8 @@ static enum wresp cmd_database_status(struct whois_session *s, const char *p, si
 		wbuf_adds(b, "\n    }");
 	}
 	wbuf_adds(b, first ? "}" : "\n}");
+	wstrset_free(&unknown);
+	wstrset_free(&seen);
 	strlist_free(req, nreq);
 	return R_SUCCESS;
 }
@@ -691,10 +692,13 @@ static enum wresp cmd_exclude(struct whois_session *s, const char *p, size_t pl)
 		return R_SUCCESS;
 	}
 	strlist_free(s->excluded, s->nexcluded);
+	wstrset_free(&s->excluded_set);
 	s->excluded = NULL;
 	s->nexcluded = 0;
 	if (pl > 0)
 		s->excluded = split_upper(p, pl, &s->nexcluded);
+	for (size_t i = 0; i < s->nexcluded; i++)
+		wstrset_add(&s->excluded_set, s->excluded[i]);
 	return R_SUCCESS;
 }
 
@@ -1099,6 +1103,7 @@ void whois_session_free(struct whois_session *s)
 		return;
 	strlist_free(s->sources, s->nsources);
 	strlist_free(s->excluded, s->nexcluded);
+	wstrset_free(&s->excluded_set);
 	free(s->user_agent);
 	wbuf_free(&s->line);
 	wbuf_free(&s->body);

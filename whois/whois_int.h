@@ -321,8 +321,7 @@ struct wquery {
 	unsigned srcs[WHOIS_MAX_SOURCES];	/* resolved source ids, in priority order */
 	unsigned nsrcs;
 	struct wsrcmask mask;
-	char **excluded;			/* !e, upper case */
-	size_t nexcluded;
+	const struct wstrset *excluded;		/* !e, upper case; NULL if none */
 	struct warena *arena;
 };
 

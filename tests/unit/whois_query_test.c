@@ -597,6 +597,24 @@ static void test_text_search(void)
 	ASK(s, "Person", cat(T("TEST", "PERSON-TEST"), "\n\n", NULL));
 	ASK(s, "rol_", cat(T("TEST", "ROLE-TEST"), "\n\n", NULL));
 	ASK(s, "RS-SUB", cat(T("TEST", "RS-SUB"), "\n\n", NULL));
+	/* ILIKE '%value%': _ and % are wildcards, \ escapes */
+	ASK(s, "t_st", cat(T("TEST", "PERSON-TEST"), "\n", T("TEST", "ROLE-TEST"), "\n\n", NULL));
+	ASK(s, "T%ROLE", cat(T("TEST", "ROLE-TEST"), "\n\n", NULL));
+	ASK(s, "t\\_st", "%  No entries found for the selected source(s).\n\n\n");
+	ASK(s, "te%%%%n", cat(T("TEST", "PERSON-TEST"), "\n\n", NULL));
+	{
+		/* a hostile pattern is answered at once */
+		size_t n = 60000;
+		char *q = malloc(n + 1);
+		for (size_t i = 0; i < n; i++)
+			q[i] = i % 2 ? '%' : '_';
+		q[n] = '\0';
+		ASK(s, q, "%  No entries found for the selected source(s).\n\n\n");
+		for (size_t i = 0; i < n; i++)
+			q[i] = i % 3 ? '%' : 'E';
+		ASK(s, q, "%  No entries found for the selected source(s).\n\n\n");
+		free(q);
+	}
 	ASK(s, "nothing-here", "%  No entries found for the selected source(s).\n\n\n");
 	/* the last free-text word wins; an earlier one still uses up -T */
 	ASK(s, "RS-SUB person-test", cat(T("TEST", "PERSON-TEST"), "\n\n", NULL));
