@@ -19,13 +19,15 @@
  * chunks of CHUNK_OPS, which bounds memory; between chunks, queries see
  * the source partly loaded.
  *
- * Sequence gaps: object_change.seq comes from a sequence, so a transaction
- * that took a lower seq may commit after one with a higher seq. The
+ * Sequence gaps: object_change.seq comes from a sequence. The schema's
+ * trigger serialises writers on object_change, so seqs become visible in
+ * commit order and a gap is normally a rolled-back transaction; should a
+ * lower seq ever commit after a higher one, it must still not be lost. The
  * follower therefore keeps `floor` (every seq <= floor is handled) plus the
  * set of handled seqs above it, re-reads from floor, and skips what it has
- * seen. A gap that stays open for GAP_WAIT_SECS is taken to be a rolled
- * back transaction and closed. Applying a change is idempotent (ADD reads
- * the current row), so reading one twice does no harm.
+ * seen. A gap that stays open for GAP_WAIT_SECS is taken to be a rollback
+ * and closed. Applying a change is idempotent (ADD carries the current
+ * row), so reading one twice does no harm.
  *
  * The follower also reads database_status every STATUS_SECS and after
  * changes, and hands the snapshot over the same way (for !j, /v1/status/
@@ -50,7 +52,7 @@
 #define POLL_SECS_NOLISTEN 1	/* when LISTEN is not available */
 #define STATUS_SECS	30
 #define STATUS_MIN_SECS	2	/* at most this often after changes */
-#define GAP_WAIT_SECS	30
+#define GAP_WAIT_SECS	5
 #define CHUNK_OPS	20000	/* a RELOAD reaches the loop in chunks of this */
 #define FETCH_CHANGES	5000	/* changes read per query */
 #define START_MARGIN	1000	/* re-read this many seqs before the start point */

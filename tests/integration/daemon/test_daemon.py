@@ -265,6 +265,44 @@ def check_changes(d):
     dd.wait_for(lambda: b"198.51.100.0/25" in it.whois(cfg.whois_port, "!gAS64500"), 5)
 
 
+def route_sql(pfx, asn):
+    text = f"route:          {pfx}\\norigin:         AS{asn}\\nmnt-by:         TEST-MNT\\nsource:         TEST\\n"
+    return (f"INSERT INTO rpsl_objects (rpsl_pk, source, object_class, object_text) "
+            f"VALUES ('{pfx}AS{asn}', 'TEST', 'route', E'{text}');")
+
+
+def check_concurrent_commits(d):
+    """concurrent and rolled-back transactions"""
+    # Two writers at once (the schema serialises them on object_change) and
+    # a rolled-back one, which leaves a gap in the change sequence: nothing
+    # may be lost or held up.
+    slow = subprocess.Popen(["psql", cfg.db, "-XAtq", "-v", "ON_ERROR_STOP=1"], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, text=True)
+    slow.stdin.write("BEGIN;\n" + route_sql("192.0.2.128/25", 64510) + "\n")
+    slow.stdin.flush()
+    time.sleep(0.3)
+    fast = subprocess.Popen(["psql", cfg.db, "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", route_sql("198.51.100.128/25", 64511)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    time.sleep(0.3)
+    slow.stdin.write("COMMIT;\n")
+    slow.stdin.close()
+    slow.wait(10)
+    fast.wait(10)
+    took = dd.wait_for(lambda: b"192.0.2.128/25" in it.whois(cfg.whois_port, "!gAS64510")
+                       and b"198.51.100.128/25" in it.whois(cfg.whois_port, "!gAS64511"), 5)
+    t.check("two concurrent writers: both visible within 1 s", took is not None and took < 1.0, f"took {took}")
+    it.psql(cfg.db, "BEGIN; " + route_sql("203.0.113.128/25", 64512) + " ROLLBACK;")
+    it.psql(cfg.db, route_sql("203.0.113.0/25", 64513))
+    took = dd.wait_for(lambda: b"203.0.113.0/25" in it.whois(cfg.whois_port, "!gAS64513"), 5)
+    t.check("after a rolled-back change: the next one visible within 1 s", took is not None and took < 1.0,
+            f"took {took}")
+    t.eq("the rolled-back change never appears", it.whois(cfg.whois_port, "!gAS64512"), b"D\n")
+    it.psql(cfg.db, "DELETE FROM rpsl_objects WHERE rpsl_pk IN ('192.0.2.128/25AS64510', "
+            "'198.51.100.128/25AS64511', '203.0.113.0/25AS64513')")
+    took = dd.wait_for(lambda: all(it.whois(cfg.whois_port, f"!gAS{a}") == b"D\n" for a in (64510, 64511, 64513)), 5)
+    t.check("deleted again", took is not None)
+
+
 def check_http_endpoints(d):
     """HTTP"""
     st, body = it.http_get(cfg.http_port, "/v1/whois/?q=!v")
@@ -346,7 +384,7 @@ def check_sigterm(d):
 
 SECTIONS = [check_framing, check_keepalive_pipelining, check_idle_timeout, check_hostile_bytes,
             check_line_length, check_max_connections, check_never_reads, check_ipv6_listener,
-            check_changes, check_http_endpoints, check_sighup, check_sigterm]
+            check_changes, check_concurrent_commits, check_http_endpoints, check_sighup, check_sigterm]
 
 with it.Daemon(cfg) as d:
     for fn in SECTIONS:
