@@ -795,21 +795,35 @@ static const char *parse_v4_prefix(const struct fctx *c, const char *s, size_t n
 	struct ipy ip;
 	char buf[64];
 	int part, l;
+	size_t ndig[5];
 
 	for (part = 0; part < 4; part++) {
-		if (digit_run(s, n, &i, &bytes[part], NULL, 0) == 0 || i >= n || s[i] != (part < 3 ? '.' : '/'))
+		if ((ndig[part] = digit_run(s, n, &i, &bytes[part], NULL, 0)) == 0 || i >= n ||
+		    s[i] != (part < 3 ? '.' : '/'))
 			goto bad;
 		i++;
 	}
 	pstart = i;
-	if (digit_run(s, n, &i, &plen, plen_digits, sizeof(plen_digits)) == 0 || i != n)
+	if ((ndig[4] = digit_run(s, n, &i, &plen, plen_digits, sizeof(plen_digits))) == 0 || i != n)
 		goto bad;
+	/* IPy: int() of each byte (Python refuses more than 4300 digits), the
+	 * byte range, then int() of the length */
+	for (part = 0; part < 4; part++) {
+		if (ndig[part] > 4300) {
+			sink_error(c->s, "Invalid address prefix: %s: %s", s, py_int_limit_msg(c->a, ndig[part]));
+			return NULL;
+		}
+	}
 	for (part = 0; part < 4; part++) {
 		if (bytes[part] > 255) {
 			sink_error(c->s, "Invalid address prefix: %s: '%.*s': single byte must be 0 <= byte < 256", s,
 				   (int)(pstart - 1), s);
 			return NULL;
 		}
+	}
+	if (ndig[4] > 4300) {
+		sink_error(c->s, "Invalid address prefix: %s: %s", s, py_int_limit_msg(c->a, ndig[4]));
+		return NULL;
 	}
 	plen_n = strlen(plen_digits);
 	ip.ip = (u128)bytes[0] << 24 | bytes[1] << 16 | bytes[2] << 8 | bytes[3];

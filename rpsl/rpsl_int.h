@@ -86,14 +86,21 @@ int py_digit(const char *s, size_t n, size_t *len);
  * raise. */
 struct pyint {
 	bool neg, big;
+	bool toolong;		/* failed: more than 4300 decimal digits (Python >= 3.11) */
+	size_t ndig_total;	/* digit characters, leading zeros included */
 	u128 v;
 	const char *digits;
 	size_t ndigits;
 	int base;
 };
 bool py_int(struct arena *a, const char *s, size_t n, int base, struct pyint *out);
-/* Decimal / lower-case hex text of a pyint as Python prints it. */
+/* Decimal / lower-case hex text of a pyint as Python prints it; NULL when
+ * Python refuses (a decimal text of more than 4300 digits). */
 char *pyint_str(struct arena *a, const struct pyint *p, int base);
+/* Python's ValueError texts for those limits. */
+#define PY_INT_LIMIT_STR "Exceeds the limit (4300 digits) for integer string conversion; use " \
+			 "sys.set_int_max_str_digits() to increase the limit"
+char *py_int_limit_msg(struct arena *a, size_t ndigits);
 char *u128_str(char *buf, size_t size, u128 v, int base);
 
 bool has_lower(const char *s);

@@ -133,8 +133,13 @@ static bool parse_v6(struct arena *a, const char *s, size_t n, u128 *out, const 
 				return false;
 			}
 			if (pi.neg || pi.big || pi.v > 0xffff) {
-				*err = arena_printf(a, "%s: Invalid IPv6 address: invalid hexlet %s", py_repr(a, s, n),
-						    pyint_str(a, &pi, 10));
+				const char *dec = pyint_str(a, &pi, 10);
+
+				if (dec == NULL)
+					*err = PY_INT_LIMIT_STR;
+				else
+					*err = arena_printf(a, "%s: Invalid IPv6 address: invalid hexlet %s", py_repr(a, s, n),
+							    dec);
 				return false;
 			}
 			h = pi.v;
@@ -205,7 +210,7 @@ static bool parse_address(struct arena *a, const char *s, size_t n, int ipversio
 		for (i = 0; i < parts; i++) {
 			struct pyint b;
 			if (!py_int(a, s + ps[i], pl[i], 10, &b)) {
-				*err = err_int_literal(a, s + ps[i], pl[i], 10);
+				*err = b.toolong ? py_int_limit_msg(a, b.ndig_total) : err_int_literal(a, s + ps[i], pl[i], 10);
 				return false;
 			}
 		}
@@ -459,7 +464,8 @@ bool ipy_parse(struct arena *a, const char *s, size_t n, int ipversion, struct i
 		struct pyint p;
 
 		if (!py_int(a, plen_text, strlen(plen_text), 10, &p)) {
-			*err = err_int_literal(a, plen_text, strlen(plen_text), 10);
+			*err = p.toolong ? py_int_limit_msg(a, p.ndig_total)
+					 : err_int_literal(a, plen_text, strlen(plen_text), 10);
 			return false;
 		}
 		plen_text = pyint_str(a, &p, 10);

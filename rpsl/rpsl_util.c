@@ -468,6 +468,7 @@ bool py_int(struct arena *a, const char *s, size_t n, int base, struct pyint *ou
 			return false;
 		need_digit = false;
 		any = true;
+		out->ndig_total++;
 		if (!out->big) {
 			if (v > lim || v * (unsigned)base > ~(u128)0 - (unsigned)d)
 				out->big = true;
@@ -477,6 +478,10 @@ bool py_int(struct arena *a, const char *s, size_t n, int base, struct pyint *ou
 	}
 	if (!any || need_digit)
 		return false;
+	if (base == 10 && out->ndig_total > 4300) {
+		out->toolong = true;
+		return false;
+	}
 	out->v = v;
 	if (out->big) {
 		digits = arena_alloc(a, n - first + 1);
@@ -500,6 +505,12 @@ bool py_int(struct arena *a, const char *s, size_t n, int base, struct pyint *ou
 	if (v == 0 && !out->big)
 		out->neg = false;
 	return true;
+}
+
+char *py_int_limit_msg(struct arena *a, size_t ndigits)
+{
+	return arena_printf(a, "Exceeds the limit (4300 digits) for integer string conversion: value has %zu digits; "
+			    "use sys.set_int_max_str_digits() to increase the limit", ndigits);
 }
 
 char *u128_str(char *buf, size_t size, u128 v, int base)
@@ -559,10 +570,12 @@ char *pyint_str(struct arena *a, const struct pyint *p, int base)
 		body = u128_str(buf, sizeof(buf), p->v, base);
 	else if (p->base == base)
 		body = p->digits;
-	else if (p->ndigits > 20000)
-		body = "<too many digits>";
+	else if (base == 10 && p->ndigits > 3600)
+		return NULL;	/* more than 4300 decimal digits */
 	else
 		body = convert_digits(a, p->digits, p->ndigits, p->base, base);
+	if (base == 10 && strlen(body) > 4300)
+		return NULL;
 	if (base == 16 && p->big && p->base == 16) {
 		/* lower-case as Python's %x */
 		char *l = arena_printf(a, "%s%s", p->neg ? "-" : "", body);

@@ -858,6 +858,24 @@ static void test_field_unicode(void)
 	FIELD(RPSL_ROUTE, "changed", "a@example.com 2019\xd9\xa0\xd9\xa1" "01", NULL,
 	      "Invalid changed date: 2019\xd9\xa0\xd9\xa1" "01: time data '2019\xd9\xa0\xd9\xa1" "01' does not match "
 	      "format '%Y%m%d'", "");
+	/* Python (3.11+) refuses int() of more than 4300 digits */
+	{
+		char *v = xmalloc(4400);
+		char *want;
+		memset(v, '1', 4301);
+		strcpy(v + 4301, ".0.0.0/8");
+		want = xasprintf("Invalid address prefix: %s: Exceeds the limit (4300 digits) for integer string "
+				 "conversion: value has 4301 digits; use sys.set_int_max_str_digits() to increase the limit", v);
+		FIELD(RPSL_ROUTE, "route", v, NULL, want, "");
+		free(want);
+		memset(v, 'f', 3600);
+		strcpy(v + 3600, "::/64");
+		want = xasprintf("Invalid address prefix: %s: Exceeds the limit (4300 digits) for integer string "
+				 "conversion; use sys.set_int_max_str_digits() to increase the limit", v);
+		FIELD(RPSL_ROUTE6, "route6", v, NULL, want, "");
+		free(want);
+		free(v);
+	}
 	obj = parse_str("person: P\nnic-hdl: m\xc3\xbcller-\xc3\x9f\nsource: TEST", RPSL_NONSTRICT);
 	CHECK_STR(obj->pk, "M\xc3\x9cLLER-SS");
 	rpsl_object_free(obj);
