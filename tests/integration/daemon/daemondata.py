@@ -62,6 +62,9 @@ def setup(t, extra=None, name="irrd.yaml"):
     if extra:
         it._merge(ex, extra)
     cfg = it.write_config(t.tmp, db=db, extra=ex, name=name)
+    for p in ("irrd", "irrd_database_upgrade", "irrd_load_database", "irrd_update_database"):
+        if not t.check(f"setup: {p} is built", os.access(it.prog(p), os.X_OK), it.prog(p)):
+            t.done()
     r = it.run([it.prog("irrd_database_upgrade"), "--config", cfg.path])
     if not t.check("setup: irrd_database_upgrade", r.returncode == 0, r.stderr):
         t.done()
