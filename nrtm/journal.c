@@ -594,19 +594,25 @@ static int generate_locked(struct nrtm_journal *j, const struct cfg *cfg, const 
 	ob_printf(&b, "%%START Version: %d %s %" PRId64 "-%" PRId64 "\n", version, source, first, end_display);
 	for (; i < s->n; i++) {
 		const struct jent *e = &s->v[i];
-		char *clean;
-		size_t clen;
+		char opline[64];
+		int ol;
 
 		if (!to_last && e->serial > last)
 			break;
-		ob_put(&b, "\n", 1);
-		ob_puts(&b, e->add ? "ADD" : "DEL");
 		if (version == 3)
-			ob_printf(&b, " %" PRId64, e->serial);
-		ob_put(&b, "\n\n", 2);
-		clean = nrtm_remove_auth_hashes(e->text, e->len, &clen);
-		dummify_into(&b, cs, clean, clen, e->cls, e->pk);
-		free(clean);
+			ol = snprintf(opline, sizeof(opline), "\n%s %" PRId64 "\n\n", e->add ? "ADD" : "DEL", e->serial);
+		else
+			ol = snprintf(opline, sizeof(opline), "\n%s\n\n", e->add ? "ADD" : "DEL");
+		ob_put(&b, opline, (size_t)ol);
+		if (!nrtm_has_auth_hashes(e->text, e->len)) {
+			dummify_into(&b, cs, e->text, e->len, e->cls, e->pk);
+		} else {
+			size_t clen;
+			char *clean = nrtm_remove_auth_hashes(e->text, e->len, &clen);
+
+			dummify_into(&b, cs, clean, clen, e->cls, e->pk);
+			free(clean);
+		}
 	}
 	ob_put(&b, "\n", 1);
 	ob_printf(&b, "%%END %s", source);

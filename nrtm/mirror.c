@@ -317,14 +317,17 @@ static int apply_stream(struct sql_conn *c, const struct cfg *cfg, const struct 
 	size_t nerrors = 0;
 	bool synced, rpki = rpki_applies(cfg, cs);
 	long notfound = 0;
+	struct sql_change_op *ops = xcalloc(s->nops + 1, sizeof(*ops));
+	struct rpsl_object **objs = xcalloc(s->nops + 1, sizeof(*objs));
+	char **texts = xcalloc(s->nops + 1, sizeof(*texts));
+	size_t nops = 0;
+	int rc = -1;
 
 	if (sql_status_foreach(c, mstatus_cb, &ms) < 0)
 		goto dberr;
 	synced = serials_synchronised_by_settings(cfg, cs) && (!ms.found || ms.synchronised);
 	if (sql_begin(c) < 0)
 		goto dberr;
-	if (sql_change_pipeline_begin(c) < 0)
-		goto dberr_rb;
 	for (size_t i = 0; i < s->nops; i++) {
 		const struct nrtm_op *op = &s->ops[i];
 		struct rpsl_object *obj = rpsl_parse_ex(op->text, op->len, RPSL_NONSTRICT,
@@ -375,35 +378,35 @@ static int apply_stream(struct sql_conn *c, const struct cfg *cfg, const struct 
 			rpsl_object_free(obj);
 			continue;
 		}
-		if (op->add) {
-			enum rpki_state st = RPKI_NOT_FOUND;
-			size_t rlen;
-			char *text;
-			int rc;
+		{
+			struct sql_change_op *co = &ops[nops];
 
-			if (rpki && obj->has_origin && obj->has_prefix &&
-			    (obj->cls == RPSL_ROUTE || obj->cls == RPSL_ROUTE6))
-				st = roa_state(roas, &obj->prefix, obj->origin);
-			if (st == RPKI_INVALID)
-				o.journal = false;	/* stored, neither served nor journalled */
-			text = rpsl_render(obj, &rlen);
-			rc = sql_change_put(c, obj, text, st, &o, NULL);
-			free(text);
-			if (rc < 0) {
-				rpsl_object_free(obj);
-				break;
+			co->add = op->add;
+			co->journal = o.journal;
+			co->serial_nrtm = o.serial_nrtm;
+			if (op->add) {
+				size_t rlen;
+
+				co->st = RPKI_NOT_FOUND;
+				if (rpki && obj->has_origin && obj->has_prefix &&
+				    (obj->cls == RPSL_ROUTE || obj->cls == RPSL_ROUTE6))
+					co->st = roa_state(roas, &obj->prefix, obj->origin);
+				if (co->st == RPKI_INVALID)
+					co->journal = false;	/* stored, neither served nor journalled */
+				co->obj = obj;
+				co->text = texts[nops] = rpsl_render(obj, &rlen);
+			} else {
+				co->object_class = cls;
+				co->pk = obj->pk;
 			}
-		} else if (sql_change_delete(c, cs->name, cls, obj->pk, &o, NULL) < 0) {
-			rpsl_object_free(obj);
-			break;
+			objs[nops++] = obj;
 		}
 		res->applied++;
-		rpsl_object_free(obj);
 	}
+	if (sql_change_batch(c, cs->name, ops, nops, SQL_ORIGIN_MIRROR, &notfound) < 0)
+		goto dberr_rb;
 	/* IRRd's record_serial_newest_mirror: the START line's last serial */
-	if (s->version && s->last > 0)
-		sql_change_mirror_serial(c, cs->name, -1, s->last);
-	if (sql_change_pipeline_end(c, &notfound) < 0)
+	if (s->version && s->last > 0 && sql_change_mirror_serial(c, cs->name, -1, s->last) < 0)
 		goto dberr_rb;
 	if (notfound > 0)
 		log_info("%s: %ld NRTM deletions of objects that were not there", cs->name, notfound);
@@ -419,10 +422,8 @@ static int apply_stream(struct sql_conn *c, const struct cfg *cfg, const struct 
 	if (sql_commit(c) < 0)
 		goto dberr_rb;
 	res->serial = s->version ? s->last : -1;
-	for (size_t i = 0; i < nerrors; i++)
-		free(errors[i]);
-	free(errors);
-	return 0;
+	rc = 0;
+	goto out;
 
 dberr_rb:
 	*err = xasprintf("%s: applying NRTM operations: %s", cs->name, sql_error(c));
@@ -434,7 +435,14 @@ out:
 	for (size_t i = 0; i < nerrors; i++)
 		free(errors[i]);
 	free(errors);
-	return -1;
+	for (size_t i = 0; i < nops; i++) {
+		rpsl_object_free(objs[i]);
+		free(texts[i]);
+	}
+	free(objs);
+	free(texts);
+	free(ops);
+	return rc;
 }
 
 int nrtm_mirror_apply(struct sql_conn *c, const struct cfg *cfg, const char *source,

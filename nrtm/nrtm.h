@@ -73,6 +73,8 @@ void nrtm_stream_free(struct nrtm_stream *s);
 /* IRRd's remove_auth_hashes: "MD5-PW $1$..." -> "MD5-PW DummyValue  #
  * Filtered for security" (also CRYPT-PW, BCRYPT-PW). Caller frees. */
 char *nrtm_remove_auth_hashes(const char *text, size_t len, size_t *outlen);
+/* false when text certainly has nothing nrtm_remove_auth_hashes changes. */
+bool nrtm_has_auth_hashes(const char *text, size_t len);
 
 /* ---- the journal cache and -g ------------------------------------------- */
 

@@ -421,8 +421,36 @@ fail:
 
 /* ---- text helpers ---- */
 
+/* Could text contain a hasher keyword? They all end in "-PW". */
+static bool maybe_hash(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+
+	while (p + 3 <= end && (p = memchr(p, '-', (size_t)(end - p) - 2)) != NULL) {
+		if ((p[1] == 'P' || p[1] == 'p') && (p[2] == 'W' || p[2] == 'w'))
+			return true;
+		p++;
+	}
+	return false;
+}
+
+bool nrtm_has_auth_hashes(const char *text, size_t len)
+{
+	return maybe_hash(text, len);
+}
+
 char *nrtm_remove_auth_hashes(const char *text, size_t len, size_t *outlen)
 {
+	if (!maybe_hash(text, len)) {
+		char *out = xmalloc(len + 1);
+
+		memcpy(out, text, len);
+		out[len] = '\0';
+		if (outlen)
+			*outlen = len;
+		return out;
+	}
+	{
 	static const char *const hashers[] = { "CRYPT-PW", "MD5-PW", "BCRYPT-PW" };
 	static const char repl[] = " DummyValue  # Filtered for security";
 	char *out = xmalloc(len + 1), *o = out;
@@ -470,4 +498,5 @@ char *nrtm_remove_auth_hashes(const char *text, size_t len, size_t *outlen)
 	if (outlen)
 		*outlen = (size_t)(o - out);
 	return out;
+	}
 }

@@ -623,3 +623,239 @@ int sql_journal_range(struct sql_conn *c, const char *source, int64_t *oldest, i
 	PQclear(res);
 	return 0;
 }
+
+/* ---- set-based batches ---- */
+
+/* COPY text format: escape backslash, newline, carriage return, tab. */
+static void copy_field(struct tbuf *b, const char *s)
+{
+	if (s == NULL) {
+		tb_put(b, "\\N", 2);
+		return;
+	}
+	for (const char *p = s; *p; p++) {
+		switch (*p) {
+		case '\\':
+			tb_put(b, "\\\\", 2);
+			break;
+		case '\n':
+			tb_put(b, "\\n", 2);
+			break;
+		case '\r':
+			tb_put(b, "\\r", 2);
+			break;
+		case '\t':
+			tb_put(b, "\\t", 2);
+			break;
+		default:
+			tb_put(b, p, 1);
+		}
+	}
+}
+
+static void copy_sep(struct tbuf *b, const char *s, bool last)
+{
+	copy_field(b, s);
+	tb_put(b, last ? "\n" : "\t", 1);
+}
+
+static const char batch_table_sql[] =
+	"CREATE TEMP TABLE IF NOT EXISTS irrd_change_batch (seq integer, is_add boolean,\n"
+	"  rpsl_pk text COLLATE \"C\", object_class text COLLATE \"C\", object_text text, ip_version smallint,\n"
+	"  ip_first inet, ip_last inet, prefix cidr, prefix_length smallint, asn_first bigint,\n"
+	"  asn_last bigint, origin bigint, lookup text[], rpki_status rpkistatus, journal boolean,\n"
+	"  serial bigint) ON COMMIT DROP";
+
+/* Each operation with what existed before it: the previous operation on
+ * the same key in the batch, else the stored object. */
+static const char batch_enrich_sql[] =
+	"CREATE TEMP TABLE irrd_change_batch_e ON COMMIT DROP AS\n"
+	"SELECT o.seq, o.is_add, o.rpsl_pk, o.object_class, o.object_text, o.journal, o.serial,\n"
+	"    CASE WHEN o.prev_seq IS NOT NULL THEN o.prev_add ELSE r.object_text IS NOT NULL END AS existed,\n"
+	"    CASE WHEN o.prev_seq IS NOT NULL THEN o.prev_text ELSE r.object_text END AS old_text\n"
+	"  FROM (SELECT b.*, lag(b.is_add) OVER w AS prev_add, lag(b.object_text) OVER w AS prev_text,\n"
+	"          lag(b.seq) OVER w AS prev_seq\n"
+	"        FROM irrd_change_batch b WINDOW w AS (PARTITION BY b.rpsl_pk, b.object_class ORDER BY b.seq)) o\n"
+	"  LEFT JOIN rpsl_objects r ON r.source = $1 AND r.rpsl_pk = o.rpsl_pk AND r.object_class = o.object_class";
+
+static const char batch_journal_sql[] =
+	"INSERT INTO rpsl_database_journal (rpsl_pk, source, origin, serial_nrtm, operation,\n"
+	"    object_class, object_text)\n"
+	"  SELECT rpsl_pk, $1, $2::journalentryorigin,\n"
+	"      COALESCE(serial, (SELECT COALESCE(max(serial_nrtm), (SELECT serial_newest_seen FROM database_status\n"
+	"        WHERE source = $1), 0) FROM rpsl_database_journal WHERE source = $1)\n"
+	"        + count(*) FILTER (WHERE serial IS NULL) OVER (ORDER BY seq)),\n"
+	"      CASE WHEN is_add THEN 'ADD' ELSE 'DEL' END::databaseoperation, object_class,\n"
+	"      CASE WHEN is_add THEN object_text ELSE old_text END\n"
+	"    FROM irrd_change_batch_e WHERE journal AND (is_add OR existed)\n"
+	"    ORDER BY seq";
+
+/* The last operation per key decides the stored row. */
+static const char batch_delete_sql[] =
+	"DELETE FROM rpsl_objects r USING (SELECT DISTINCT ON (rpsl_pk, object_class) rpsl_pk, object_class, is_add\n"
+	"    FROM irrd_change_batch ORDER BY rpsl_pk, object_class, seq DESC) l\n"
+	"  WHERE NOT l.is_add AND r.source = $1 AND r.rpsl_pk = l.rpsl_pk AND r.object_class = l.object_class";
+
+static const char batch_upsert_sql[] =
+	"INSERT INTO rpsl_objects (rpsl_pk, source, object_class, object_text, ip_version, ip_first, ip_last,\n"
+	"    prefix, prefix_length, asn_first, asn_last, origin, lookup, rpki_status)\n"
+	"  SELECT rpsl_pk, $1, object_class, object_text, ip_version, ip_first, ip_last, prefix, prefix_length,\n"
+	"      asn_first, asn_last, origin, lookup, rpki_status\n"
+	"    FROM (SELECT DISTINCT ON (rpsl_pk, object_class) * FROM irrd_change_batch\n"
+	"          ORDER BY rpsl_pk, object_class, seq DESC) l\n"
+	"    WHERE l.is_add\n"
+	"  ON CONFLICT (rpsl_pk, source, object_class) DO UPDATE SET\n"
+	"    object_text = EXCLUDED.object_text, ip_version = EXCLUDED.ip_version,\n"
+	"    ip_first = EXCLUDED.ip_first, ip_last = EXCLUDED.ip_last, prefix = EXCLUDED.prefix,\n"
+	"    prefix_length = EXCLUDED.prefix_length, asn_first = EXCLUDED.asn_first,\n"
+	"    asn_last = EXCLUDED.asn_last, origin = EXCLUDED.origin, lookup = EXCLUDED.lookup,\n"
+	"    rpki_status = EXCLUDED.rpki_status, updated = now()";
+
+/* One COPY row of an operation. */
+static void batch_row(struct tbuf *b, size_t seq, const struct sql_change_op *op)
+{
+	char num[32], ipv[8], ipf[IP_PREFIX_STRLEN], ipl[IP_PREFIX_STRLEN], pfx[IP_PREFIX_STRLEN];
+	char plen[8], af[16], al[16], orig[16];
+	const struct rpsl_object *obj = op->obj;
+
+	snprintf(num, sizeof(num), "%zu", seq);
+	copy_sep(b, num, false);
+	copy_sep(b, op->add ? "t" : "f", false);
+	if (!op->add) {
+		copy_sep(b, op->pk, false);
+		copy_sep(b, op->object_class, false);
+		for (int i = 0; i < 11; i++)	/* object_text .. rpki_status */
+			copy_sep(b, NULL, false);
+	} else {
+		const char *v[10] = { NULL };
+		char *lookup;
+
+		copy_sep(b, obj->pk, false);
+		copy_sep(b, rpsl_class_name(obj->cls), false);
+		copy_sep(b, op->text, false);
+		if (obj->has_ip) {
+			snprintf(ipv, sizeof(ipv), "%d", obj->ip_first.family);
+			v[0] = ipv;
+			v[1] = ip_addr_format(&obj->ip_first, ipf, sizeof(ipf));
+			v[2] = ip_addr_format(&obj->ip_last, ipl, sizeof(ipl));
+		} else if (obj->has_prefix) {
+			snprintf(ipv, sizeof(ipv), "%d", obj->prefix.family);
+			v[0] = ipv;
+		}
+		if (obj->has_prefix) {
+			v[3] = ip_prefix_format(&obj->prefix, pfx, sizeof(pfx));
+			snprintf(plen, sizeof(plen), "%d", obj->prefix.len);
+			v[4] = plen;
+		}
+		if (obj->has_asn) {
+			snprintf(af, sizeof(af), "%" PRIu32, obj->asn_first);
+			snprintf(al, sizeof(al), "%" PRIu32, obj->asn_last);
+			v[5] = af;
+			v[6] = al;
+		}
+		if (obj->has_origin) {
+			snprintf(orig, sizeof(orig), "%" PRIu32, obj->origin);
+			v[7] = orig;
+		}
+		for (int i = 0; i < 8; i++)
+			copy_sep(b, v[i], false);
+		lookup = lookup_literal(obj);
+		copy_sep(b, lookup, false);
+		free(lookup);
+		copy_sep(b, rpki_state_name(op->st), false);
+	}
+	copy_sep(b, op->journal ? "t" : "f", false);
+	snprintf(num, sizeof(num), "%" PRId64, op->serial_nrtm);
+	copy_sep(b, op->serial_nrtm >= 0 ? num : NULL, true);
+}
+
+int sql_change_batch(struct sql_conn *c, const char *source, const struct sql_change_op *ops, size_t n,
+		     enum sql_change_origin origin, long *not_found)
+{
+	const char *params[2] = { source, origin_name(origin) };
+	struct tbuf b = { 0 };
+	PGresult *res;
+	bool journal = false;
+
+	if (not_found)
+		*not_found = 0;
+	if (pipe_of(c) != NULL) {
+		sql_set_errorf(c, "change: sql_change_batch inside a pipeline");
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (ops[i].add && (ops[i].obj == NULL || ops[i].obj->pk == NULL || ops[i].obj->cls < 0 ||
+				   ops[i].obj->cls >= RPSL_CLASS_COUNT || ops[i].text == NULL)) {
+			sql_set_errorf(c, "change: batch operation %zu: ADD without a valid object", i);
+			return -1;
+		}
+		if (!ops[i].add && (ops[i].pk == NULL || ops[i].object_class == NULL)) {
+			sql_set_errorf(c, "change: batch operation %zu: DEL without class or key", i);
+			return -1;
+		}
+		journal |= ops[i].journal;
+	}
+	if ((journal && sql_do(c, "journal lock", lock_sql, 0, NULL) < 0) ||
+	    sql_do(c, "change batch", batch_table_sql, 0, NULL) < 0 ||
+	    sql_do(c, "change batch", "TRUNCATE irrd_change_batch", 0, NULL) < 0 ||
+	    sql_do(c, "change batch", "DROP TABLE IF EXISTS irrd_change_batch_e", 0, NULL) < 0)
+		return -1;
+	res = PQexec(c->pg, "COPY irrd_change_batch FROM STDIN");
+	if (res == NULL || PQresultStatus(res) != PGRES_COPY_IN) {
+		sql_set_error(c, "change batch: COPY", res);
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	for (size_t i = 0; i < n; i++) {
+		batch_row(&b, i, &ops[i]);
+		if (b.len >= (1u << 20) || i + 1 == n) {
+			if (PQputCopyData(c->pg, b.d, (int)b.len) != 1) {
+				sql_set_error(c, "change batch: COPY", NULL);
+				free(b.d);
+				PQputCopyEnd(c->pg, "failed");
+				while ((res = PQgetResult(c->pg)) != NULL)
+					PQclear(res);
+				return -1;
+			}
+			b.len = 0;
+		}
+	}
+	free(b.d);
+	if (PQputCopyEnd(c->pg, NULL) != 1) {
+		sql_set_error(c, "change batch: COPY", NULL);
+		return -1;
+	}
+	{
+		bool failed = false;
+
+		while ((res = PQgetResult(c->pg)) != NULL) {
+			if (PQresultStatus(res) != PGRES_COMMAND_OK && !failed) {
+				sql_set_error(c, "change batch: COPY", res);
+				failed = true;
+			}
+			PQclear(res);
+		}
+		if (failed)
+			return -1;
+	}
+	if (sql_do(c, "change batch", batch_enrich_sql, 1, params) < 0)
+		return -1;
+	if (not_found != NULL) {
+		res = sql_run(c, "change batch", PGRES_TUPLES_OK,
+			      "SELECT count(*) FROM irrd_change_batch_e WHERE NOT is_add AND NOT existed", 0, NULL);
+		if (res == NULL)
+			return -1;
+		*not_found = strtol(PQgetvalue(res, 0, 0), NULL, 10);
+		PQclear(res);
+	}
+	if (journal && sql_do(c, "change batch: journal", batch_journal_sql, 2, params) < 0)
+		return -1;
+	if (sql_do(c, "change batch: delete", batch_delete_sql, 1, params) < 0 ||
+	    sql_do(c, "change batch: upsert", batch_upsert_sql, 1, params) < 0 ||
+	    sql_do(c, "change batch", "DROP TABLE irrd_change_batch_e", 0, NULL) < 0)
+		return -1;
+	return sync_status(c, source);
+}

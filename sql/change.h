@@ -64,6 +64,29 @@ int sql_change_pipeline_begin(struct sql_conn *c);
 int sql_change_pipeline_end(struct sql_conn *c, long *not_found);
 
 /*
+ * A whole batch of changes to one source at once, set-based (COPY into a
+ * temporary table, then a few statements), for NRTM batches of thousands
+ * of operations: same results as calling sql_change_put/_delete for each
+ * operation in order (journal entries in order, a DEL journalled only if
+ * the object existed at that point, with the text it had; local serials
+ * consecutive from the source's next one), but the objects' rows are
+ * written once per key (its last state), so the object_change feed sees
+ * one change per key. Runs inside the caller's transaction; database_status
+ * is refreshed. Deletions of absent objects are counted in *not_found.
+ */
+struct sql_change_op {
+	bool add;
+	const struct rpsl_object *obj;	/* ADD: the parsed object (key, class, columns) */
+	const char *text;		/* ADD: the text to store */
+	enum rpki_state st;		/* ADD */
+	const char *object_class, *pk;	/* DEL */
+	bool journal;
+	int64_t serial_nrtm;		/* <0: next local serial */
+};
+int sql_change_batch(struct sql_conn *c, const char *source, const struct sql_change_op *ops, size_t n,
+		     enum sql_change_origin origin, long *not_found);
+
+/*
  * database_status for mirrors (IRRd's record_serial_seen and
  * record_serial_newest_mirror): widen serial_oldest_seen/newest_seen by
  * serial_seen and set serial_newest_mirror, each unless < 0. Creates the

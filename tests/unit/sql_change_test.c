@@ -305,6 +305,95 @@ static void test_pipeline(void)
 	CHECK_INT(sql_commit(c), 0);
 }
 
+static void test_batch(void)
+{
+	const char *texts[] = {
+		"mntner: MNT-X1\nsource: BAT\n",
+		"mntner: MNT-X1\nremarks: v2\nsource: BAT\n",
+		"route: 10.9.0.0/16\norigin: AS65009\nmnt-by: MNT-X1\nsource: BAT\n",
+		"mntner: MNT-X3\nsource: BAT\n",
+	};
+	struct rpsl_object *o[4];
+	char *r[4];
+	struct sql_change_op ops[8];
+	struct jrow j = { 0 };
+	long nf = -1;
+	size_t len;
+	int n = 0;
+
+	for (int i = 0; i < 4; i++) {
+		o[i] = parse(texts[i]);
+		r[i] = rpsl_render(o[i], &len);
+	}
+	/* MNT-OLD exists before the batch */
+	CHECK_INT(sql_begin(c), 0);
+	CHECK_INT(put_text("mntner: MNT-OLD\nsource: BAT\n", &J_LOCAL, NULL), 0);
+	CHECK_INT(sql_commit(c), 0);
+
+	memset(ops, 0, sizeof(ops));
+	ops[n++] = (struct sql_change_op){ .add = true, .obj = o[0], .text = r[0], .journal = true, .serial_nrtm = -1 };
+	ops[n++] = (struct sql_change_op){ .add = true, .obj = o[2], .text = r[2], .st = RPKI_VALID, .journal = true,
+					   .serial_nrtm = -1 };
+	ops[n++] = (struct sql_change_op){ .add = true, .obj = o[1], .text = r[1], .journal = true, .serial_nrtm = -1 };
+	ops[n++] = (struct sql_change_op){ .add = false, .object_class = "mntner", .pk = "MNT-NONE", .journal = true,
+					   .serial_nrtm = -1 };
+	ops[n++] = (struct sql_change_op){ .add = false, .object_class = "mntner", .pk = "MNT-OLD", .journal = true,
+					   .serial_nrtm = -1 };
+	ops[n++] = (struct sql_change_op){ .add = true, .obj = o[3], .text = r[3], .journal = true, .serial_nrtm = -1 };
+	ops[n++] = (struct sql_change_op){ .add = false, .object_class = "mntner", .pk = "MNT-X3", .journal = true,
+					   .serial_nrtm = -1 };
+	ops[n++] = (struct sql_change_op){ .add = true, .obj = o[3], .text = r[3], .journal = false, .serial_nrtm = -1 };
+	CHECK_INT(sql_begin(c), 0);
+	CHECK_INT(sql_change_batch(c, "BAT", ops, (size_t)n, SQL_ORIGIN_MIRROR, &nf), 0);
+	CHECK_INT(sql_commit(c), 0);
+	CHECK_INT(nf, 1);
+	CHECK_INT(sql_journal_foreach(c, "BAT", -1, -1, -1, jcb, &j), 0);
+	/* 1 MNT-OLD (before), then ADD X1, ADD route, ADD X1 v2, DEL OLD, ADD X3, DEL X3 */
+	CHECK_INT(j.n, 7);
+	for (int i = 0; i < j.n && i < 7; i++)
+		CHECK_INT(j.serial[i], i + 1);
+	CHECK_STR(j.pk[4], "MNT-OLD");
+	CHECK(!j.add[4] && strstr(j.text[4], "MNT-OLD") != NULL);	/* the stored text */
+	CHECK(!j.add[6] && strcmp(j.text[6], r[3]) == 0);		/* the text added in the batch */
+	CHECK(strstr(j.text[3], "v2") != NULL);
+	/* final rows: X1 v2, the route (valid), X3 (re-added without journal); OLD gone */
+	CHECK_INT(q1("SELECT count(*) FROM rpsl_objects WHERE source = $1", "BAT"), 3);
+	CHECK_INT(q1("SELECT count(*) FROM rpsl_objects WHERE source = $1 AND rpsl_pk = 'MNT-X1'"
+		     " AND object_text LIKE '%v2%'", "BAT"), 1);
+	CHECK_INT(q1("SELECT count(*) FROM rpsl_objects WHERE source = $1 AND rpki_status = 'valid'"
+		     " AND origin = 65009 AND prefix = '10.9.0.0/16' AND lookup @> ARRAY['mnt-by=MNT-X1']", "BAT"), 1);
+	CHECK_INT(q1("SELECT count(*) FROM rpsl_objects WHERE source = $1 AND rpsl_pk = 'MNT-OLD'", "BAT"), 0);
+	{
+		struct st k = status_of("BAT");
+
+		CHECK_INT(k.newest_j, 7);
+		CHECK_INT(k.oldest_j, 1);
+	}
+	/* explicit serials; a duplicate fails the batch */
+	memset(ops, 0, sizeof(ops));
+	ops[0] = (struct sql_change_op){ .add = true, .obj = o[0], .text = r[0], .journal = true, .serial_nrtm = 20 };
+	ops[1] = (struct sql_change_op){ .add = true, .obj = o[3], .text = r[3], .journal = true, .serial_nrtm = 25 };
+	CHECK_INT(sql_begin(c), 0);
+	CHECK_INT(sql_change_batch(c, "BAT", ops, 2, SQL_ORIGIN_MIRROR, NULL), 0);
+	CHECK_INT(sql_commit(c), 0);
+	CHECK_INT(q1("SELECT count(*) FROM rpsl_database_journal WHERE source = $1 AND serial_nrtm IN (20, 25)", "BAT"), 2);
+	CHECK_INT(sql_begin(c), 0);
+	CHECK_INT(sql_change_batch(c, "BAT", ops, 2, SQL_ORIGIN_MIRROR, NULL), -1);
+	CHECK_MSG(strstr(sql_error(c), "duplicate key") != NULL, "%s", sql_error(c));
+	CHECK_INT(sql_rollback(c), 0);
+	/* two batches in one transaction */
+	ops[0].serial_nrtm = ops[1].serial_nrtm = -1;
+	CHECK_INT(sql_begin(c), 0);
+	CHECK_INT(sql_change_batch(c, "BAT", ops, 1, SQL_ORIGIN_MIRROR, NULL), 0);
+	CHECK_INT(sql_change_batch(c, "BAT", ops + 1, 1, SQL_ORIGIN_MIRROR, NULL), 0);
+	CHECK_INT(sql_commit(c), 0);
+	CHECK_INT(q1("SELECT max(serial_nrtm) FROM rpsl_database_journal WHERE source = $1", "BAT"), 27);
+	for (int i = 0; i < 4; i++) {
+		free(r[i]);
+		rpsl_object_free(o[i]);
+	}
+}
+
 #define WRITERS 4
 #define PER_WRITER 50
 
@@ -376,6 +465,7 @@ int main(void)
 	TEST_RUN(test_explicit_serials);
 	TEST_RUN(test_pipeline);
 	TEST_RUN(test_concurrent);
+	TEST_RUN(test_batch);
 	sql_close(c);
 	test_db_drop();
 	free(url);
