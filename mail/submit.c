@@ -1696,8 +1696,12 @@ static void req_report(struct mail_buf *b, const struct req *r)
 		mail_buf_printf(b, "\n%s\n", clean);
 		free(clean);
 		free(t);
-		for (size_t i = 0; i < r->errors.n; i++)
-			mail_buf_printf(b, "ERROR: %s\n", r->errors.v[i]);
+		/* parser errors may quote an auth: value; hashes never go out */
+		for (size_t i = 0; i < r->errors.n; i++) {
+			clean = mail_remove_auth_hashes(r->errors.v[i]);
+			mail_buf_printf(b, "ERROR: %s\n", clean);
+			free(clean);
+		}
 		for (size_t i = 0; i < r->infos.n; i++)
 			mail_buf_printf(b, "INFO: %s\n", r->infos.v[i]);
 	}

@@ -133,7 +133,7 @@ def read_messages(directory):
         msg = email.message_from_bytes(raw, policy=email.policy.default)
         m["subject"] = str(msg["Subject"] or "")
         m["to_header"] = str(msg["To"] or "")
-        m["body"] = msg.get_content() if not msg.is_multipart() else ""
+        m["body"] = (msg.get_content() if not msg.is_multipart() else "").replace("\r\n", "\n")
         m["headers"] = msg
         out.append(m)
     return out
