@@ -118,6 +118,9 @@ struct irrd {
 	struct event *roa_timer;
 	void *rpki;
 
+	/* RTR server and the published ROA set (rtrd.c, rtrd.h) */
+	struct irrd_rtrd *rtrd;
+
 	/* NRTM (nrtm_glue.c): journal cache for -g, mirror and export timers */
 	struct irrd_nrtm *nrtm;
 };
