@@ -65,4 +65,18 @@ char *irrd_rtr_json(struct irrd *d, size_t *len);
  * session ids, sessions, VRP counts, last update, counters. */
 void irrd_rtrd_status(struct irrd *d, struct evbuffer *out, bool metrics);
 
+/* ---- rtr_tls.c, for rtrd.c ---- */
+struct cfg_listener;
+struct ssl_ctx_st;
+struct ssl_st;
+/* A server context from lc's tls_cert, tls_key and tls_client_ca (then a
+ * client certificate chaining to it is required); NULL (logged) if the
+ * files do not load or TLS is not configured. */
+struct ssl_ctx_st *irrd_rtr_tls_ctx(const struct cfg_listener *lc);
+void irrd_rtr_tls_ctx_free(struct ssl_ctx_st *ctx);
+/* "TLSv1.3, client /CN=router1" for log lines. */
+void irrd_rtr_tls_peer(struct ssl_st *ssl, char *buf, size_t size);
+/* Log OpenSSL's queued errors for subject (at info level) and clear them. */
+void irrd_rtr_tls_drain_errors(const char *subject);
+
 #endif
