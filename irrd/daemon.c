@@ -17,6 +17,7 @@
  * started under it is gone (irrd_cfg_hold / irrd_cfg_release).
  */
 #include "irrd/irrd.h"
+#include "irrd/rtrd.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -188,6 +189,7 @@ void irrd_stop(struct irrd *d)
 	log_info("stopping: no new connections, finishing %zu open ones", irrd_whoisd_nconns(d->whoisd));
 	irrd_whoisd_stop_accepting(d->whoisd);
 	irrd_httpd_stop(d->httpd);
+	irrd_rtrd_stop_accepting(d->rtrd);
 	irrd_sync_stop(d->sync);
 	d->sync = NULL;
 	irrd_db_listen_stop(d);
@@ -211,8 +213,10 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 		break;
 	case SIGHUP:
 		log_info("received SIGHUP, reloading %s", d->config_path);
-		if (irrd_reload_config(d) == 0)
+		if (irrd_reload_config(d) == 0) {
+			irrd_rtrd_reconfigure(d->rtrd);
 			irrd_rpki_reimport(d);
+		}
 		/* reopen (or switch) the log file, for logrotate */
 		if (d->cfg->log_logfile_path != NULL && log_open(d->cfg->log_logfile_path, 0) == -1)
 			log_warn("%s", d->cfg->log_logfile_path);

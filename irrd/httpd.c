@@ -10,6 +10,7 @@
  * server.http.status_access_list (nobody when it is not set, as IRRd).
  */
 #include "irrd/irrd.h"
+#include "irrd/rtrd.h"
 
 #include <ctype.h>
 #include <stddef.h>
@@ -303,6 +304,7 @@ static void status_page(struct irrd *d, struct evbuffer *o)
 	}
 	evbuffer_add_printf(o, "\n");
 	irrd_rpki_status(d, o, false);
+	irrd_rtrd_status(d, o, false);
 }
 
 /* ---- /metrics ---- */
@@ -413,6 +415,7 @@ static void metrics_page(struct irrd *d, struct evbuffer *o)
 	metric_head(o, "irrd_index_change_seq", "gauge", "Last object_change sequence applied to the index");
 	evbuffer_add_printf(o, "irrd_index_change_seq %lld\n", (long long)st->change_seq);
 	irrd_rpki_status(d, o, true);
+	irrd_rtrd_status(d, o, true);
 }
 
 /* ---- dispatch ---- */
@@ -447,7 +450,10 @@ static void request_cb(struct evhttp_request *req, void *arg)
 	}
 	if (path_is(path, "/json")) {
 		size_t len;
-		char *json = irrd_rpki_json(d, &len);
+		/* the set served over RTR; else whatever the RPKI engine offers */
+		char *json = irrd_rtr_json(d, &len);
+		if (json == NULL)
+			json = irrd_rpki_json(d, &len);
 		if (json == NULL) {
 			reply_msg(req, 404, "Not Found", "No ROA set loaded");
 			return;

@@ -25,6 +25,7 @@
 #include <event2/event.h>
 
 #include "irrd/irrd.h"
+#include "irrd/rtrd.h"
 #include "rpsl/log.h"
 #include "sql/sql.h"
 
@@ -48,6 +49,7 @@ static void teardown(struct irrd *d)
 	d->sync = NULL;
 	irrd_whoisd_free(d->whoisd);
 	irrd_httpd_free(d->httpd);
+	irrd_rtrd_free(d->rtrd);
 	irrd_signals_free(d);
 	if (d->stop_timer != NULL)
 		event_free(d->stop_timer);
@@ -138,7 +140,9 @@ int main(int argc, char **argv)
 	d.wctx.version = IRRD_VERSION;
 	d.whoisd = irrd_whoisd_new(&d);
 	d.httpd = irrd_httpd_new(&d);
-	if (irrd_whoisd_bind(d.whoisd) == -1 || irrd_httpd_bind(d.httpd) == -1) {
+	d.rtrd = irrd_rtrd_new(&d);
+	if (irrd_whoisd_bind(d.whoisd) == -1 || irrd_httpd_bind(d.httpd) == -1 ||
+	    irrd_rtrd_bind(d.rtrd) == -1) {
 		log_errx("%s: cannot bind the configured ports", d.config_path);
 		goto out;
 	}
@@ -166,7 +170,8 @@ int main(int argc, char **argv)
 	irrd_rpki_start(&d);
 	irrd_nrtm_start(&d);
 
-	if (irrd_whoisd_start(d.whoisd) == -1 || irrd_httpd_start(d.httpd) == -1) {
+	if (irrd_whoisd_start(d.whoisd) == -1 || irrd_httpd_start(d.httpd) == -1 ||
+	    irrd_rtrd_start(d.rtrd) == -1) {
 		log_errx("%s: cannot listen on the configured ports", d.config_path);
 		goto out;
 	}
