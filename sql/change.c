@@ -405,12 +405,13 @@ int sql_change_put(struct sql_conn *c, const struct rpsl_object *obj, const char
 	params[14] = origin_name(o->origin);
 	snprintf(serial, sizeof(serial), "%" PRId64, o->serial_nrtm);
 	params[15] = o->serial_nrtm >= 0 ? serial : NULL;
-	params[16] = o->journal ? "true" : "false";
+	/* an RPKI-invalid object is not visible: stored, never journalled (IRRd) */
+	params[16] = o->journal && st != RPKI_INVALID ? "true" : "false";
 
 	if (p != NULL) {
 		pipe_touch(p, obj->source);
 		rc = pipe_send(p, PK_PUT, put_sql, 17, params);
-		if (rc == 0 && serial_out != NULL && o->journal && o->serial_nrtm >= 0)
+		if (rc == 0 && serial_out != NULL && o->journal && st != RPKI_INVALID && o->serial_nrtm >= 0)
 			*serial_out = o->serial_nrtm;
 		goto out;
 	}
@@ -764,7 +765,7 @@ static void batch_row(struct tbuf *b, size_t seq, const struct sql_change_op *op
 		free(lookup);
 		copy_sep(b, rpki_state_name(op->st), false);
 	}
-	copy_sep(b, op->journal ? "t" : "f", false);
+	copy_sep(b, op->journal && !(op->add && op->st == RPKI_INVALID) ? "t" : "f", false);
 	snprintf(num, sizeof(num), "%" PRId64, op->serial_nrtm);
 	copy_sep(b, op->serial_nrtm >= 0 ? num : NULL, true);
 }

@@ -35,7 +35,9 @@ struct sql_change_opts {
 };
 
 /* Create or replace an object; text is the stored text (rpsl_render). The
- * serial used is returned in *serial_out (may be NULL), -1 if no journal. */
+ * serial used is returned in *serial_out (may be NULL), -1 if no journal.
+ * An object stored as RPKI_INVALID is never journalled (it is not visible,
+ * as in IRRd), whatever o->journal says; the same holds in batches. */
 int sql_change_put(struct sql_conn *c, const struct rpsl_object *obj, const char *text,
 		   enum rpki_state st, const struct sql_change_opts *o, int64_t *serial_out);
 /* Delete an object by key; 0 if deleted, 1 if it was not there, -1 on error.

@@ -195,6 +195,21 @@ static void test_local_serials(void)
 		CHECK_INT(lo, -1);
 		CHECK_INT(hi, -1);
 	}
+	/* an RPKI-invalid object is stored but not journalled */
+	{
+		struct rpsl_object *obj = parse("route: 198.18.0.0/15\norigin: AS65099\nsource: TEST\n");
+
+		CHECK_INT(sql_begin(c), 0);
+		CHECK_INT(sql_change_put(c, obj, "route: 198.18.0.0/15\n", RPKI_INVALID, &J_LOCAL, &s), 0);
+		CHECK_INT(s, -1);
+		CHECK_INT(sql_commit(c), 0);
+		rpsl_object_free(obj);
+		CHECK_INT(q1("SELECT max(serial_nrtm) FROM rpsl_database_journal WHERE source = $1", "TEST"), 6);
+		CHECK_INT(q1("SELECT count(*) FROM rpsl_objects WHERE source = $1 AND rpki_status = 'invalid'", "TEST"), 1);
+		CHECK_INT(sql_begin(c), 0);
+		CHECK_INT(sql_change_delete(c, "TEST", "route", "198.18.0.0/15AS65099", &NO_J, NULL), 0);
+		CHECK_INT(sql_commit(c), 0);
+	}
 	/* outside a transaction the lock cannot be taken: an error, not a gap */
 	CHECK_INT(put_text(ROUTE1, &J_LOCAL, &s), -1);
 }
