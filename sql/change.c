@@ -667,29 +667,33 @@ static const char batch_table_sql[] =
 	"  asn_last bigint, origin bigint, lookup text[], rpki_status rpkistatus, journal boolean,\n"
 	"  serial bigint) ON COMMIT DROP";
 
-/* Each operation with what existed before it: the previous operation on
- * the same key in the batch, else the stored object. */
-static const char batch_enrich_sql[] =
-	"CREATE TEMP TABLE irrd_change_batch_e ON COMMIT DROP AS\n"
-	"SELECT o.seq, o.is_add, o.rpsl_pk, o.object_class, o.object_text, o.journal, o.serial,\n"
-	"    CASE WHEN o.prev_seq IS NOT NULL THEN o.prev_add ELSE r.object_text IS NOT NULL END AS existed,\n"
-	"    CASE WHEN o.prev_seq IS NOT NULL THEN o.prev_text ELSE r.object_text END AS old_text\n"
-	"  FROM (SELECT b.*, lag(b.is_add) OVER w AS prev_add, lag(b.object_text) OVER w AS prev_text,\n"
-	"          lag(b.seq) OVER w AS prev_seq\n"
-	"        FROM irrd_change_batch b WINDOW w AS (PARTITION BY b.rpsl_pk, b.object_class ORDER BY b.seq)) o\n"
-	"  LEFT JOIN rpsl_objects r ON r.source = $1 AND r.rpsl_pk = o.rpsl_pk AND r.object_class = o.object_class";
-
+/* Each operation with what existed before it (the previous operation on
+ * the same key in the batch, else the stored object); the journal entries
+ * of those that get one, in order; and the number of deletions of absent
+ * objects. One statement. */
 static const char batch_journal_sql[] =
-	"INSERT INTO rpsl_database_journal (rpsl_pk, source, origin, serial_nrtm, operation,\n"
-	"    object_class, object_text)\n"
-	"  SELECT rpsl_pk, $1, $2::journalentryorigin,\n"
-	"      COALESCE(serial, (SELECT COALESCE(max(serial_nrtm), (SELECT serial_newest_seen FROM database_status\n"
-	"        WHERE source = $1), 0) FROM rpsl_database_journal WHERE source = $1)\n"
-	"        + count(*) FILTER (WHERE serial IS NULL) OVER (ORDER BY seq)),\n"
-	"      CASE WHEN is_add THEN 'ADD' ELSE 'DEL' END::databaseoperation, object_class,\n"
-	"      CASE WHEN is_add THEN object_text ELSE old_text END\n"
-	"    FROM irrd_change_batch_e WHERE journal AND (is_add OR existed)\n"
-	"    ORDER BY seq";
+	"WITH e AS MATERIALIZED (\n"
+	"  SELECT o.seq, o.is_add, o.rpsl_pk, o.object_class, o.object_text, o.journal, o.serial,\n"
+	"      CASE WHEN o.prev_seq IS NOT NULL THEN o.prev_add ELSE r.object_text IS NOT NULL END AS existed,\n"
+	"      CASE WHEN o.prev_seq IS NOT NULL THEN o.prev_text ELSE r.object_text END AS old_text\n"
+	"    FROM (SELECT b.*, lag(b.is_add) OVER w AS prev_add, lag(b.object_text) OVER w AS prev_text,\n"
+	"            lag(b.seq) OVER w AS prev_seq\n"
+	"          FROM irrd_change_batch b WINDOW w AS (PARTITION BY b.rpsl_pk, b.object_class ORDER BY b.seq)) o\n"
+	"    LEFT JOIN rpsl_objects r ON r.source = $1 AND r.rpsl_pk = o.rpsl_pk AND r.object_class = o.object_class\n"
+	"), j AS (\n"
+	"  INSERT INTO rpsl_database_journal (rpsl_pk, source, origin, serial_nrtm, operation,\n"
+	"      object_class, object_text)\n"
+	"    SELECT rpsl_pk, $1, $2::journalentryorigin,\n"
+	"        COALESCE(serial, (SELECT COALESCE(max(serial_nrtm), (SELECT serial_newest_seen FROM database_status\n"
+	"          WHERE source = $1), 0) FROM rpsl_database_journal WHERE source = $1)\n"
+	"          + count(*) FILTER (WHERE serial IS NULL) OVER (ORDER BY seq)),\n"
+	"        CASE WHEN is_add THEN 'ADD' ELSE 'DEL' END::databaseoperation, object_class,\n"
+	"        CASE WHEN is_add THEN object_text ELSE old_text END\n"
+	"      FROM e WHERE journal AND (is_add OR existed)\n"
+	"      ORDER BY seq\n"
+	"    RETURNING 1\n"
+	")\n"
+	"SELECT count(*) FILTER (WHERE NOT is_add AND NOT existed), (SELECT count(*) FROM j) FROM e";
 
 /* The last operation per key decides the stored row. */
 static const char batch_delete_sql[] =
@@ -800,8 +804,7 @@ int sql_change_batch(struct sql_conn *c, const char *source, const struct sql_ch
 	}
 	if ((journal && sql_do(c, "journal lock", lock_sql, 0, NULL) < 0) ||
 	    sql_do(c, "change batch", batch_table_sql, 0, NULL) < 0 ||
-	    sql_do(c, "change batch", "TRUNCATE irrd_change_batch", 0, NULL) < 0 ||
-	    sql_do(c, "change batch", "DROP TABLE IF EXISTS irrd_change_batch_e", 0, NULL) < 0)
+	    sql_do(c, "change batch", "TRUNCATE irrd_change_batch", 0, NULL) < 0)
 		return -1;
 	res = PQexec(c->pg, "COPY irrd_change_batch FROM STDIN");
 	if (res == NULL || PQresultStatus(res) != PGRES_COPY_IN) {
@@ -842,21 +845,16 @@ int sql_change_batch(struct sql_conn *c, const char *source, const struct sql_ch
 		if (failed)
 			return -1;
 	}
-	if (sql_do(c, "change batch", batch_enrich_sql, 1, params) < 0)
+	/* without any journal entry wanted the statement still counts the
+	 * deletions of absent objects (journal is false in every row) */
+	res = sql_run(c, "change batch: journal", PGRES_TUPLES_OK, batch_journal_sql, 2, params);
+	if (res == NULL)
 		return -1;
-	if (not_found != NULL) {
-		res = sql_run(c, "change batch", PGRES_TUPLES_OK,
-			      "SELECT count(*) FROM irrd_change_batch_e WHERE NOT is_add AND NOT existed", 0, NULL);
-		if (res == NULL)
-			return -1;
+	if (not_found != NULL)
 		*not_found = strtol(PQgetvalue(res, 0, 0), NULL, 10);
-		PQclear(res);
-	}
-	if (journal && sql_do(c, "change batch: journal", batch_journal_sql, 2, params) < 0)
-		return -1;
+	PQclear(res);
 	if (sql_do(c, "change batch: delete", batch_delete_sql, 1, params) < 0 ||
-	    sql_do(c, "change batch: upsert", batch_upsert_sql, 1, params) < 0 ||
-	    sql_do(c, "change batch", "DROP TABLE irrd_change_batch_e", 0, NULL) < 0)
+	    sql_do(c, "change batch: upsert", batch_upsert_sql, 1, params) < 0)
 		return -1;
 	return sync_status(c, source);
 }
