@@ -263,45 +263,79 @@ static void extract(struct extract *x, char *b, char *e)
 
 /* ---------------------------------------------------------------- counts */
 
-static bool same_name(const struct rpsl_object *obj, const struct attr_rec *r, size_t i, size_t j)
+/* Occurrence counts of attribute names, in linear time: known ids in an
+ * array, other names in a small hash table (an object may have many). */
+struct name_count {
+	const char *name;
+	size_t count;
+};
+
+static size_t name_slot(struct name_count *t, size_t mask, const char *name)
 {
-	if (r[i].id >= 0 || r[j].id >= 0)
-		return r[i].id == r[j].id;
-	return strcmp(obj->attrs[i].name, obj->attrs[j].name) == 0;
+	uint32_t h = 2166136261u;
+	size_t k;
+
+	for (const char *p = name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	for (k = h & mask; t[k].name != NULL && strcmp(t[k].name, name) != 0; k = (k + 1) & mask)
+		;
+	return k;
 }
 
-static void check_counts(struct rpsl_object *obj, const struct class_def *cd, struct attr_rec *recs,
-			 enum rpsl_mode mode, const char *default_source, struct sink *s)
+static void check_counts(struct rpsl_object *obj, struct arena *a, const struct class_def *cd,
+			 struct attr_rec *recs, enum rpsl_mode mode, const char *default_source, struct sink *s)
 {
 	size_t fcount[MAX_FIELDS] = { 0 };
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < obj->nattrs; i++)
 		if (recs[i].field >= 0)
 			fcount[recs[i].field]++;
 	if (mode == RPSL_STRICT) {
+		size_t idcount[128] = { 0 };
+		bool idseen[128] = { false };
+		size_t nunknown = 0, mask = 0;
+		struct name_count *tab = NULL;
+
 		for (i = 0; i < obj->nattrs; i++) {
-			size_t count = 0;
-			bool first = true;
+			if (recs[i].id >= 0)
+				idcount[recs[i].id]++;
+			else
+				nunknown++;
+		}
+		if (nunknown > 0) {
+			size_t size = 8;
+			while (size < 2 * nunknown)
+				size *= 2;
+			mask = size - 1;
+			tab = arena_alloc(a, size * sizeof(*tab));
+			memset(tab, 0, size * sizeof(*tab));
+			for (i = 0; i < obj->nattrs; i++) {
+				if (recs[i].id < 0) {
+					size_t k = name_slot(tab, mask, obj->attrs[i].name);
+					tab[k].name = obj->attrs[i].name;
+					tab[k].count++;
+				}
+			}
+		}
+		for (i = 0; i < obj->nattrs; i++) {
+			size_t count;
 
 			if (recs[i].id == attr_last_modified())
 				continue;
-			if (recs[i].field >= 0) {
-				for (j = 0; j < i && first; j++)
-					if (recs[j].field == recs[i].field)
-						first = false;
-				count = fcount[recs[i].field];
+			/* report each name once, at its first occurrence */
+			if (recs[i].id >= 0) {
+				if (idseen[recs[i].id])
+					continue;
+				idseen[recs[i].id] = true;
+				count = idcount[recs[i].id];
 			} else {
-				for (j = 0; j < obj->nattrs; j++) {
-					if (!same_name(obj, recs, i, j))
-						continue;
-					if (j < i)
-						first = false;
-					count++;
-				}
+				size_t k = name_slot(tab, mask, obj->attrs[i].name);
+				if (tab[k].count == 0)
+					continue;
+				count = tab[k].count;
+				tab[k].count = 0;	/* seen */
 			}
-			if (!first)
-				continue;
 			if (recs[i].field < 0)
 				sink_error(s, "Unrecognised attribute %s on object %s", obj->attrs[i].name, cd->name);
 			if (count > 1 && (recs[i].field < 0 || !(cd->fields[recs[i].field].flags & FF_MULTIPLE)))
@@ -713,7 +747,7 @@ struct rpsl_object *rpsl_parse_ex(const char *text, size_t len, enum rpsl_mode m
 	if (blen > 0)
 		extract(&x, (char *)b, (char *)b + blen);
 	if (s.nerr == 0)
-		check_counts(obj, cd, priv->recs, mode, dsrc, &s);
+		check_counts(obj, a, cd, priv->recs, mode, dsrc, &s);
 	parse_attrs(obj, priv, mode, opts, &s);
 	gather(obj, priv);
 	if (priv->fvals[cd->source_field].n == 0 && dsrc != NULL) {
