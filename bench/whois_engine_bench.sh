@@ -15,7 +15,9 @@
 #                       with gen_irr.py when irr.db is missing
 #   IRRD_BENCH_SECONDS  duration of each throughput run (default 5)
 #   BUILD               build tree of the libraries (default build/default)
-# Exit status 1 if a step fails or a goal is missed.
+# Exit status 1 if a step fails or a goal is missed (wall-clock p50; the
+# CPU-time p50 printed next to it shows what the query costs on a machine
+# shared with other work).
 set -euo pipefail
 
 SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
@@ -68,7 +70,7 @@ fi
 while read -r q p50; do
 	case $q in
 	'!i'*) goal=$GOAL_I_MS ;;
-	'!a'*) goal=$GOAL_A_MS ;;
+	'!a4'*) goal=$GOAL_A_MS ;;
 	*) continue ;;
 	esac
 	ratio=$(awk -v p="$p50" -v g="$goal" 'BEGIN { printf "%.3f", p / g }')

@@ -44,8 +44,10 @@ struct whois_index *whois_index_new(void)
 	struct whois_index *idx = xcalloc(1, sizeof(*idx));
 	idx->tabsize = 1024;
 	idx->tab = xcalloc(idx->tabsize, sizeof(*idx->tab));
-	idx->ptabsize = 1024;
-	idx->ptab = xcalloc(idx->ptabsize, sizeof(*idx->ptab));
+	idx->posts.size = 1024;
+	idx->posts.tab = xcalloc(idx->posts.size, sizeof(*idx->posts.tab));
+	idx->memberof.size = 64;
+	idx->memberof.tab = xcalloc(idx->memberof.size, sizeof(*idx->memberof.tab));
 	idx->otabsize = 1024;
 	idx->otab = xcalloc(idx->otabsize, sizeof(*idx->otab));
 	idx->radix[0] = wradix_new(4);
@@ -66,16 +68,20 @@ void whois_index_free(struct whois_index *idx)
 		}
 	}
 	free(idx->tab);
-	for (size_t i = 0; i < idx->ptabsize; i++) {
-		struct wpost *p = idx->ptab[i];
-		while (p) {
-			struct wpost *next = p->hnext;
-			wptrset_free(&p->objs);
-			free(p);
-			p = next;
+	struct wposttab *pts[2] = { &idx->posts, &idx->memberof };
+	for (int t = 0; t < 2; t++) {
+		for (size_t i = 0; i < pts[t]->size; i++) {
+			struct wpost *p = pts[t]->tab[i];
+			while (p) {
+				struct wpost *next = p->hnext;
+				wptrset_free(&p->objs);
+				free(p);
+				p = next;
+			}
 		}
+		free(pts[t]->tab);
 	}
-	free(idx->ptab);
+	free(idx->setdir);
 	for (size_t i = 0; i < idx->otabsize; i++) {
 		struct worigin *or = idx->otab[i];
 		while (or) {
@@ -147,17 +153,6 @@ struct wobj *widx_get(const struct whois_index *idx, unsigned src, enum rpsl_cla
 	return NULL;
 }
 
-struct wobj *widx_get_hashed(const struct whois_index *idx, unsigned src, enum rpsl_class cls, uint64_t keyhash,
-			     const char *pk, size_t pklen)
-{
-	uint64_t h = widx_hash_mix(keyhash, src, cls);
-	for (struct wobj *o = idx->tab[h & (idx->tabsize - 1)]; o; o = o->hnext)
-		if (o->hash == h && o->src == src && o->cls == cls && o->pk_len == pklen &&
-		    strncasecmp(wobj_pk(o), pk, pklen) == 0)
-			return o;
-	return NULL;
-}
-
 static void tab_grow(struct whois_index *idx)
 {
 	size_t nsize = idx->tabsize * 2;
@@ -184,21 +179,27 @@ static uint64_t post_hash(enum wattr attr, const char *value, size_t len)
 	return whash(value, len, 1000 + (uint64_t)attr);
 }
 
+static struct wposttab *post_table(const struct whois_index *idx, enum wattr attr)
+{
+	return (struct wposttab *)(attr == WA_MEMBER_OF ? &idx->memberof : &idx->posts);
+}
+
 const struct wpost *widx_post(const struct whois_index *idx, enum wattr attr, const char *value, size_t len)
 {
+	const struct wposttab *pt = post_table(idx, attr);
 	uint64_t h = post_hash(attr, value, len);
-	for (struct wpost *p = idx->ptab[h & (idx->ptabsize - 1)]; p; p = p->hnext)
+	for (struct wpost *p = pt->tab[h & (pt->size - 1)]; p; p = p->hnext)
 		if (p->hash == h && p->attr == attr && strncmp(p->value, value, len) == 0 && p->value[len] == '\0')
 			return p;
 	return NULL;
 }
 
-static void ptab_grow(struct whois_index *idx)
+static void ptab_grow(struct wposttab *pt)
 {
-	size_t nsize = idx->ptabsize * 2;
+	size_t nsize = pt->size * 2;
 	struct wpost **nt = xcalloc(nsize, sizeof(*nt));
-	for (size_t i = 0; i < idx->ptabsize; i++) {
-		struct wpost *p = idx->ptab[i];
+	for (size_t i = 0; i < pt->size; i++) {
+		struct wpost *p = pt->tab[i];
 		while (p) {
 			struct wpost *next = p->hnext;
 			size_t b = p->hash & (nsize - 1);
@@ -207,35 +208,37 @@ static void ptab_grow(struct whois_index *idx)
 			p = next;
 		}
 	}
-	free(idx->ptab);
-	idx->ptab = nt;
-	idx->ptabsize = nsize;
+	free(pt->tab);
+	pt->tab = nt;
+	pt->size = nsize;
 }
 
 static void post_add(struct whois_index *idx, enum wattr attr, const char *value, struct wobj *o)
 {
+	struct wposttab *pt = post_table(idx, attr);
 	size_t len = strlen(value);
 	struct wpost *p = (struct wpost *)widx_post(idx, attr, value, len);
 	if (p == NULL) {
-		if (idx->pcount >= idx->ptabsize)
-			ptab_grow(idx);
+		if (pt->count >= pt->size)
+			ptab_grow(pt);
 		p = xcalloc(1, sizeof(*p) + len + 1);
 		p->hash = post_hash(attr, value, len);
 		p->attr = (uint8_t)attr;
 		memcpy(p->value, value, len + 1);
-		size_t b = p->hash & (idx->ptabsize - 1);
-		p->hnext = idx->ptab[b];
-		idx->ptab[b] = p;
-		idx->pcount++;
+		size_t b = p->hash & (pt->size - 1);
+		p->hnext = pt->tab[b];
+		pt->tab[b] = p;
+		pt->count++;
 	}
 	wptrset_add(&p->objs, o);
 }
 
 static void post_del(struct whois_index *idx, enum wattr attr, const char *value, struct wobj *o)
 {
+	struct wposttab *pt = post_table(idx, attr);
 	size_t len = strlen(value);
 	uint64_t h = post_hash(attr, value, len);
-	struct wpost **pp = &idx->ptab[h & (idx->ptabsize - 1)];
+	struct wpost **pp = &pt->tab[h & (pt->size - 1)];
 	for (; *pp; pp = &(*pp)->hnext) {
 		struct wpost *p = *pp;
 		if (p->hash != h || p->attr != attr || strcmp(p->value, value) != 0)
@@ -245,10 +248,80 @@ static void post_del(struct whois_index *idx, enum wattr attr, const char *value
 			*pp = p->hnext;
 			wptrset_free(&p->objs);
 			free(p);
-			idx->pcount--;
+			pt->count--;
 		}
 		return;
 	}
+}
+
+/* ---------------------------------------------------------------- set directory */
+
+static void setdir_insert_raw(struct wsetent *v, size_t cap, uint64_t h, struct wobj *o)
+{
+	size_t i = h & (cap - 1);
+	while (v[i].o)
+		i = (i + 1) & (cap - 1);
+	v[i].h = h;
+	v[i].o = o;
+}
+
+static void setdir_add(struct whois_index *idx, struct wobj *o)
+{
+	if ((idx->setdir_n + 1) * 2 > idx->setdir_cap) {
+		size_t ncap = idx->setdir_cap ? idx->setdir_cap * 2 : 1024;
+		struct wsetent *nv = xcalloc(ncap, sizeof(*nv));
+		for (size_t i = 0; i < idx->setdir_cap; i++)
+			if (idx->setdir[i].o)
+				setdir_insert_raw(nv, ncap, idx->setdir[i].h, idx->setdir[i].o);
+		free(idx->setdir);
+		idx->setdir = nv;
+		idx->setdir_cap = ncap;
+	}
+	setdir_insert_raw(idx->setdir, idx->setdir_cap, o->hash, o);
+	idx->setdir_n++;
+}
+
+static void setdir_del(struct whois_index *idx, struct wobj *o)
+{
+	if (idx->setdir_cap == 0)
+		return;
+	size_t mask = idx->setdir_cap - 1, i = o->hash & mask;
+	while (idx->setdir[i].o != o) {
+		if (idx->setdir[i].o == NULL)
+			return;
+		i = (i + 1) & mask;
+	}
+	/* Backward-shift deletion, as in wptrset_del(). */
+	size_t j = i;
+	for (;;) {
+		j = (j + 1) & mask;
+		if (idx->setdir[j].o == NULL)
+			break;
+		size_t home = idx->setdir[j].h & mask;
+		bool in_range = (i <= j) ? (home > i && home <= j) : (home > i || home <= j);
+		if (!in_range) {
+			idx->setdir[i] = idx->setdir[j];
+			i = j;
+		}
+	}
+	idx->setdir[i].o = NULL;
+	idx->setdir[i].h = 0;
+	idx->setdir_n--;
+}
+
+struct wobj *widx_set(const struct whois_index *idx, uint64_t h, unsigned src, enum rpsl_class cls, const char *name,
+		      size_t len)
+{
+	if (idx->setdir_cap == 0)
+		return NULL;
+	size_t mask = idx->setdir_cap - 1;
+	for (size_t i = h & mask; idx->setdir[i].o; i = (i + 1) & mask) {
+		const struct wobj *o = idx->setdir[i].o;
+		if (idx->setdir[i].h == h && o->src == src && o->cls == cls && o->pk_len == len &&
+		    (memcmp(wobj_pk(o), name, len) == 0 || strncasecmp(wobj_pk(o), name, len) == 0))
+			return idx->setdir[i].o;
+	}
+	return NULL;
 }
 
 /* ---------------------------------------------------------------- origins */
@@ -332,6 +405,8 @@ static void obj_link(struct whois_index *idx, struct wobj *o)
 	idx->tab[b] = o;
 	idx->count++;
 
+	if (o->cls == RPSL_AS_SET || o->cls == RPSL_ROUTE_SET)
+		setdir_add(idx, o);
 	int fam = o->family == 6 ? 1 : 0;
 	if (is_route(o)) {
 		struct worigin *or = origin_get(idx, o->origin);
@@ -361,6 +436,8 @@ static void obj_unlink(struct whois_index *idx, struct wobj *o)
 	}
 	idx->count--;
 
+	if (o->cls == RPSL_AS_SET || o->cls == RPSL_ROUTE_SET)
+		setdir_del(idx, o);
 	int fam = o->family == 6 ? 1 : 0;
 	if (is_route(o)) {
 		struct worigin *or = widx_origin(idx, o->origin);
@@ -436,6 +513,8 @@ static void collect_keys(const struct rpsl_object *obj, struct wbuf *b)
 static void add_member(struct wbuf *b, const char *m)
 {
 	size_t len = strlen(m);
+	if (len > UINT16_MAX)
+		len = UINT16_MAX;	/* longer than any RPSL line */
 	const char *caret = memchr(m, '^', len);
 	uint32_t asn;
 	struct wprefix p;
@@ -443,10 +522,14 @@ static void add_member(struct wbuf *b, const char *m)
 	if (w_parse_as_number(m, len, &asn, NULL)) {
 		char canon[16];
 		int cl = snprintf(canon, sizeof(canon), "AS%u", asn);
+		uint16_t l16 = (uint16_t)len;
 		wbuf_addc(b, (size_t)cl == len && memcmp(canon, m, len) == 0 ? 'A' : 'a');
+		wbuf_add(b, &l16, 2);
 		wbuf_add(b, &asn, 4);
 	} else if (w_ipy_parse(m, caret ? (size_t)(caret - m) : len, &p)) {
+		uint16_t l16 = (uint16_t)len;
 		wbuf_addc(b, 'P');
+		wbuf_add(b, &l16, 2);
 	} else {
 		char stackbuf[256];
 		char *up = len < sizeof(stackbuf) ? stackbuf : xmalloc(len + 1);
@@ -455,10 +538,13 @@ static void add_member(struct wbuf *b, const char *m)
 		uint64_t h = widx_key_hash(up, len);
 		if (up != stackbuf)
 			free(up);
+		uint16_t l16 = (uint16_t)len;
 		wbuf_addc(b, 'N');
+		wbuf_add(b, &l16, 2);
 		wbuf_add(b, &h, 8);
 	}
-	wbuf_add(b, m, len + 1);
+	wbuf_add(b, m, len);
+	wbuf_addc(b, '\0');
 }
 
 static void collect_members(const struct rpsl_object *obj, struct wbuf *b, uint32_t *n)

@@ -337,15 +337,16 @@ static void u32set_free(struct u32set *s)
 
 /* A set by name: as-set in each source in order, then (unless only as-sets
  * are wanted) route-set. h is widx_key_hash() of the upper-case name. */
-static const struct wobj *find_set_hashed(const struct wquery *q, const char *name, uint64_t h, bool as_set_only)
+static const struct wobj *find_set_hashed(const struct wquery *q, const char *name, size_t len, uint64_t h,
+					  bool as_set_only)
 {
-	size_t len = strlen(name);
 	for (int pass = 0; pass < 2; pass++) {
 		enum rpsl_class cls = pass == 0 ? RPSL_AS_SET : RPSL_ROUTE_SET;
 		if (pass == 1 && as_set_only)
 			break;
 		for (unsigned i = 0; i < q->nsrcs; i++) {
-			const struct wobj *o = widx_get_hashed(q->idx, q->srcs[i], cls, h, name, len);
+			const struct wobj *o = widx_set(q->idx, widx_hash_mix(h, q->srcs[i], cls), q->srcs[i], cls,
+							name, len);
 			if (o)
 				return o;
 		}
@@ -363,7 +364,7 @@ static const struct wobj *find_set(const struct wquery *q, const char *name, boo
 	uint64_t h = widx_key_hash(up, len);
 	if (up != stackbuf)
 		free(up);
-	return find_set_hashed(q, name, h, as_set_only);
+	return find_set_hashed(q, name, len, h, as_set_only);
 }
 
 static bool key_has(const struct wobj *o, enum wattr attr, const char *value)
@@ -424,6 +425,7 @@ static void for_each_member(const struct wquery *q, const struct wobj *set, memb
 			m.asn = o->asn_first;
 			m.hash = 0;
 			m.str = wobj_pk(o);
+			m.len = (uint16_t)o->pk_len;
 			char canon[16];
 			snprintf(canon, sizeof(canon), "AS%u", m.asn);
 			if (strcmp(canon, m.str) != 0)
@@ -435,6 +437,7 @@ static void for_each_member(const struct wquery *q, const struct wobj *set, memb
 			m.asn = 0;
 			m.hash = 0;
 			m.str = warena_strndup(q->arena, buf, l);
+			m.len = (uint16_t)l;
 		}
 		fn(arg, &m);
 	}
@@ -453,15 +456,15 @@ static bool is_excluded(const struct wquery *q, const char *name)
 struct resolve {
 	struct wquery *q;
 	int root_class;			/* RPSL_AS_SET, RPSL_ROUTE_SET */
-	struct wptrset visited;		/* set objects expanded or queued */
-	struct u32set asn_seen;		/* as-set root: AS numbers found */
-	uint32_t *asns;
+	uint32_t epoch;			/* marks the sets reached (struct wobj.mark) */
+	uint32_t *asns;			/* as-set root: AS numbers found, repeats included */
 	size_t nasns, capasns;
 	struct u32set origins_done;	/* route-set root: origins added */
 	struct wstrset str_seen;	/* other results, as text */
 	struct strvec strs;
 	struct pending {		/* set names of this level to look up */
 		const char *name;
+		size_t len;
 		uint64_t hash;
 		uint64_t bucket;
 	} *pend;
@@ -494,12 +497,11 @@ static void add_origin_prefixes(struct resolve *r, uint32_t asn)
 	}
 }
 
-static void queue_set(struct resolve *r, const char *name, uint64_t hash, bool hashed)
+static void queue_set(struct resolve *r, const char *name, size_t len, uint64_t hash, bool hashed)
 {
 	if (is_excluded(r->q, name))
 		return;
 	if (!hashed) {
-		size_t len = strlen(name);
 		char *up = warena_strndup(r->q->arena, name, len);
 		w_upper(up, len);
 		hash = widx_key_hash(up, len);
@@ -509,33 +511,41 @@ static void queue_set(struct resolve *r, const char *name, uint64_t hash, bool h
 		r->pend = xrealloc(r->pend, r->cappend * sizeof(*r->pend));
 	}
 	r->pend[r->npend].name = name;
+	r->pend[r->npend].len = len;
 	r->pend[r->npend].hash = hash;
 	r->npend++;
 }
 
+/* First time this expansion reaches the set? Sets carry the number of the
+ * last expansion that reached them: no per-query set of pointers. */
 static bool visit(struct resolve *r, const struct wobj *set)
 {
-	void *x;
-	if (r->visited.cap > WPTRSET_SMALL) {
-		uint32_t mask = r->visited.cap - 1, i = (uint32_t)whash_ptr(set) & mask;
-		for (; r->visited.v[i]; i = (i + 1) & mask)
-			if (r->visited.v[i] == set)
-				return false;
-	} else {
-		WPTRSET_FOREACH(&r->visited, i, x)
-			if (x == set)
-				return false;
-	}
-	wptrset_add(&r->visited, (void *)set);
+	struct wobj *o = (struct wobj *)set;
+	if (o->mark == r->epoch)
+		return false;
+	o->mark = r->epoch;
 	return true;
+}
+
+static void start_epoch(struct resolve *r)
+{
+	struct whois_index *idx = r->q->idx;
+	if (++idx->mark_epoch == 0) {
+		/* Wrapped: forget every old mark. */
+		for (size_t i = 0; i < idx->setdir_cap; i++)
+			if (idx->setdir[i].o)
+				idx->setdir[i].o->mark = 0;
+		idx->mark_epoch = 1;
+	}
+	r->epoch = idx->mark_epoch;
 }
 
 /*
  * Look up the names collected for a level and queue the sets found that
  * were not seen yet. The lookups are independent, so they go in three
- * passes that prefetch the table slots and then the objects of the likely
- * hit (an as-set in the first source): memory latency, not work, is what
- * a big expansion spends its time on.
+ * passes that prefetch the set directory's slots and then the objects of
+ * the likely hit (an as-set in the first source): memory latency, not
+ * work, is what a big expansion spends its time on.
  */
 static void lookup_pending(struct resolve *r, struct strvec *next)
 {
@@ -545,20 +555,22 @@ static void lookup_pending(struct resolve *r, struct strvec *next)
 	r->npend = 0;
 	if (r->q->nsrcs == 0)
 		return;
-	uint64_t mask = idx->tabsize - 1;
+	if (idx->setdir_cap == 0)
+		return;
+	uint64_t mask = idx->setdir_cap - 1;
 	for (size_t i = 0; i < n; i++) {
 		r->pend[i].bucket = widx_hash_mix(r->pend[i].hash, r->q->srcs[0], RPSL_AS_SET) & mask;
-		__builtin_prefetch(&idx->tab[r->pend[i].bucket]);
+		__builtin_prefetch(&idx->setdir[r->pend[i].bucket]);
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct wobj *o = idx->tab[r->pend[i].bucket];
+		const struct wobj *o = idx->setdir[r->pend[i].bucket].o;
 		if (o) {
 			__builtin_prefetch(o);
 			__builtin_prefetch((const char *)o + 64);
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct wobj *set = find_set_hashed(r->q, r->pend[i].name, r->pend[i].hash,
+		const struct wobj *set = find_set_hashed(r->q, r->pend[i].name, r->pend[i].len, r->pend[i].hash,
 							 r->root_class == RPSL_AS_SET);
 		if (set && visit(r, set)) {
 			strvec_add(next, (const char *)set);
@@ -575,7 +587,7 @@ static void resolve_member(void *arg, const struct wmember *m)
 		if (r->root_class == RPSL_ROUTE_SET)
 			add_str(r, m->str);
 		else
-			queue_set(r, m->str, 0, false);
+			queue_set(r, m->str, m->len, 0, false);
 		break;
 	case 'A':
 	case 'a':
@@ -583,7 +595,8 @@ static void resolve_member(void *arg, const struct wmember *m)
 			add_origin_prefixes(r, m->asn);
 		} else if (m->tag == 'a') {
 			add_str(r, m->str);
-		} else if (u32set_add(&r->asn_seen, m->asn)) {
+		} else {
+			/* repeats go at the end, when the list is sorted */
 			if (r->nasns == r->capasns) {
 				r->capasns = r->capasns ? r->capasns * 2 : 256;
 				r->asns = xrealloc(r->asns, r->capasns * sizeof(*r->asns));
@@ -592,7 +605,7 @@ static void resolve_member(void *arg, const struct wmember *m)
 		}
 		break;
 	default:
-		queue_set(r, m->str, m->hash, true);
+		queue_set(r, m->str, m->len, m->hash, true);
 		break;
 	}
 }
@@ -603,6 +616,7 @@ static void resolve_recursive(struct resolve *r, const char *root, int root_clas
 	const struct wobj *set = find_set(r->q, root, root_class == RPSL_AS_SET);
 	if (set == NULL)
 		return;
+	start_epoch(r);
 	r->root_class = set->cls;
 	visit(r, set);
 	struct strvec level = { 0 }, next = { 0 };
@@ -622,9 +636,7 @@ static void resolve_recursive(struct resolve *r, const char *root, int root_clas
 
 static void resolve_free(struct resolve *r)
 {
-	wptrset_free(&r->visited);
 	free(r->pend);
-	u32set_free(&r->asn_seen);
 	u32set_free(&r->origins_done);
 	free(r->asns);
 	wstrset_free(&r->str_seen);
@@ -690,8 +702,9 @@ void wres_set_members(struct wquery *q, const char *name, bool recursive, struct
 		for (size_t i = 0; i < r.nasns; i++)
 			keys[i] = declex_key(r.asns[i]);
 		sort_v4(keys, r.nasns);
-		wbuf_reserve(out, r.nasns * 12);
-		for (size_t i = 0; i < r.nasns; i++) {
+		size_t nk = uniq_v4(keys, r.nasns);
+		wbuf_reserve(out, nk * 12);
+		for (size_t i = 0; i < nk; i++) {
 			char buf[16];
 			size_t n = 0;
 			if (i)
@@ -724,6 +737,14 @@ void wres_as_set_prefixes(struct wquery *q, const char *name, int family, struct
 
 	/* Only canonical AS numbers: IRRd looks origins up by their text. */
 	resolve_recursive(&r, name, RPSL_AS_SET);
-	wres_origins_prefixes(q, r.asns, r.nasns, family, out);
+	uint64_t *v = xmalloc((r.nasns ? r.nasns : 1) * sizeof(*v));
+	for (size_t i = 0; i < r.nasns; i++)
+		v[i] = r.asns[i];
+	sort_v4(v, r.nasns);
+	size_t n = uniq_v4(v, r.nasns);
+	for (size_t i = 0; i < n; i++)
+		r.asns[i] = (uint32_t)v[i];
+	free(v);
+	wres_origins_prefixes(q, r.asns, n, family, out);
 	resolve_free(&r);
 }

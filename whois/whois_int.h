@@ -167,6 +167,7 @@ enum {
 struct wobj {
 	struct wobj *hnext;
 	uint64_t hash;
+	uint32_t mark;		/* sets: the set expansion that last reached it */
 	uint16_t src;
 	uint8_t cls;
 	uint8_t rpki;
@@ -190,11 +191,13 @@ static inline const char *wobj_members(const struct wobj *o) { return wobj_keys(
  * A set member as IRRd's resolver sees it: an AS number ('A': "AS" and the
  * number as IRRd writes it; 'a': other text parse_as_number() accepts), a
  * prefix IPy accepts before any '^' ('P'), or the name of a set ('N', with
- * the hash of its upper-case form for widx_get_hashed()). Packed as: tag
- * byte, 4-byte AS number ('A', 'a') or 8-byte hash ('N'), the text, NUL.
+ * the hash of its upper-case form for widx_set()). Packed as: tag byte,
+ * 2-byte text length, 4-byte AS number ('A', 'a') or 8-byte hash ('N'),
+ * the text, NUL.
  */
 struct wmember {
 	char tag;
+	uint16_t len;
 	uint32_t asn;
 	uint64_t hash;
 	const char *str;
@@ -202,7 +205,8 @@ struct wmember {
 static inline const char *wmember_next(const char *p, struct wmember *m)
 {
 	m->tag = p[0];
-	p++;
+	memcpy(&m->len, p + 1, 2);
+	p += 3;
 	m->asn = 0;
 	m->hash = 0;
 	if (m->tag == 'A' || m->tag == 'a') {
@@ -213,7 +217,7 @@ static inline const char *wmember_next(const char *p, struct wmember *m)
 		p += 8;
 	}
 	m->str = p;
-	return p + strlen(p) + 1;
+	return p + m->len + 1;
 }
 #define WOBJ_MEMBERS_FOREACH(o, p, m) \
 	for (const char *p = wobj_members(o), *p##_end = p + (o)->members_len; \
@@ -259,8 +263,21 @@ struct whois_index {
 	struct wobj **tab;
 	size_t tabsize, count;
 
-	struct wpost **ptab;
-	size_t ptabsize, pcount;
+	/* lookup attribute postings; member-of ones in a table of their own,
+	 * small enough to stay in cache while sets are expanded */
+	struct wposttab {
+		struct wpost **tab;
+		size_t size, count;
+	} posts, memberof;
+
+	/* as-sets and route-sets by (source, class, name): the set expansion's
+	 * lookups, in a compact open-addressing table */
+	struct wsetent {
+		uint64_t h;		/* widx_hash_mix() of the key */
+		struct wobj *o;
+	} *setdir;
+	size_t setdir_cap, setdir_n;
+	uint32_t mark_epoch;	/* the last set expansion (struct wobj.mark) */
 
 	struct worigin **otab;
 	size_t otabsize, ocount;
@@ -272,8 +289,7 @@ struct whois_index {
 
 int widx_source_id(const struct whois_index *idx, const char *name);	/* -1 if unknown */
 struct wobj *widx_get(const struct whois_index *idx, unsigned src, enum rpsl_class cls, const char *pk, size_t pklen);
-/* The hash of an upper-case key (whatever its source and class), and a
- * lookup with it that ignores the case of pk. */
+/* The hash of an upper-case key, whatever its source and class. */
 uint64_t widx_key_hash(const char *pk, size_t pklen);
 /* The main table's hash: a key hash mixed with source and class. */
 static inline uint64_t widx_hash_mix(uint64_t keyhash, unsigned src, enum rpsl_class cls)
@@ -284,8 +300,10 @@ static inline uint64_t widx_hash_mix(uint64_t keyhash, unsigned src, enum rpsl_c
 	h ^= h >> 33;
 	return h;
 }
-struct wobj *widx_get_hashed(const struct whois_index *idx, unsigned src, enum rpsl_class cls, uint64_t keyhash,
-			     const char *pk, size_t pklen);
+/* An as-set or route-set from the set directory; h is widx_hash_mix() of
+ * the upper-case name's key hash, source and class. */
+struct wobj *widx_set(const struct whois_index *idx, uint64_t h, unsigned src, enum rpsl_class cls, const char *name,
+		      size_t len);
 const struct wpost *widx_post(const struct whois_index *idx, enum wattr attr, const char *value, size_t len);
 struct worigin *widx_origin(const struct whois_index *idx, uint32_t asn);
 

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/buffer.h>
+
+#include "rpsl/rpsl.h"
 #include "tests/unit/testlib.h"
 #include "whois/whois_int.h"
 
@@ -365,6 +368,92 @@ static void test_text(void)
 	CHECK_INT(wattr_lookup("nic-hdl", 7), -1);
 }
 
+/* The set directory under random adds, replacements and deletes. */
+static void test_setdir(void)
+{
+	enum { N = 3000 };
+	struct whois_index *idx = whois_index_new();
+	static bool live[N];
+	int errors = 0;
+
+	for (int round = 0; round < 6 * N; round++) {
+		int i = (int)(rnd() % N);
+		char name[32], text[128];
+		snprintf(name, sizeof(name), "AS-S%d", i);
+		const char *src = i % 3 ? "ONE" : "TWO";
+		if (!live[i] || rnd() % 2) {
+			snprintf(text, sizeof(text), "as-set: %s\nmembers: AS%d\nsource: %s\n", name, round, src);
+			struct rpsl_object *o = rpsl_parse(text, strlen(text), RPSL_NONSTRICT, NULL);
+			whois_index_put(idx, o, text, strlen(text), RPKI_NOT_FOUND);
+			rpsl_object_free(o);
+			live[i] = true;
+		} else {
+			if (whois_index_del(idx, src, RPSL_AS_SET, name) != 0)
+				errors++;
+			live[i] = false;
+		}
+		if (round % 97 == 0 || round == 6 * N - 1) {
+			for (int k = 0; k < N; k++) {
+				snprintf(name, sizeof(name), "as-s%d", k);
+				/* looked up in lower case, hashed in upper case */
+				int sid = widx_source_id(idx, k % 3 ? "ONE" : "TWO");
+				char up[32];
+				snprintf(up, sizeof(up), "AS-S%d", k);
+				uint64_t kh = widx_key_hash(up, strlen(up));
+				struct wobj *o = sid < 0 ? NULL
+					: widx_set(idx, widx_hash_mix(kh, (unsigned)sid, RPSL_AS_SET), (unsigned)sid,
+						   RPSL_AS_SET, name, strlen(name));
+				if ((o != NULL) != live[k])
+					errors++;
+			}
+		}
+	}
+	size_t n = 0;
+	for (int k = 0; k < N; k++)
+		n += live[k];
+	CHECK_INT(idx->setdir_n, n);
+	CHECK_INT(whois_index_count(idx), n);
+	CHECK_INT(errors, 0);
+	whois_index_free(idx);
+}
+
+/* The per-expansion marks survive the epoch counter wrapping around. */
+static void test_mark_wrap(void)
+{
+	static const char *const objs[] = {
+		"as-set: AS-A\nmembers: AS1, AS-B\nsource: ONE\n",
+		"as-set: AS-B\nmembers: AS2, AS-A\nsource: ONE\n",
+	};
+	struct whois_index *idx = whois_index_new();
+	for (int i = 0; i < 2; i++) {
+		struct rpsl_object *o = rpsl_parse(objs[i], strlen(objs[i]), RPSL_NONSTRICT, NULL);
+		whois_index_put(idx, o, objs[i], strlen(objs[i]), RPKI_NOT_FOUND);
+		rpsl_object_free(o);
+	}
+	struct whois_context ctx = { .idx = idx };
+	struct whois_session *s = whois_session_new(&ctx);
+	struct evbuffer *out = evbuffer_new();
+	whois_session_query(s, "!!", 2, out);
+	/* AS-B looks as if expansion 1 had reached it; the counter wraps now. */
+	int sid = widx_source_id(idx, "ONE");
+	struct wobj *b = widx_get(idx, (unsigned)sid, RPSL_AS_SET, "AS-B", 4);
+	CHECK(b != NULL);
+	if (b)
+		b->mark = 1;
+	idx->mark_epoch = UINT32_MAX;
+	whois_session_query(s, "!iAS-A,1", 8, out);
+	whois_session_query(s, "!iAS-A,1", 8, out);
+	size_t n = evbuffer_get_length(out);
+	char *got = calloc(1, n + 1);
+	evbuffer_remove(out, got, n);
+	CHECK_STR(got, "A8\nAS1 AS2\nC\nA8\nAS1 AS2\nC\n");
+	CHECK_INT(idx->mark_epoch, 2);
+	free(got);
+	evbuffer_free(out);
+	whois_session_free(s);
+	whois_index_free(idx);
+}
+
 int main(void)
 {
 	TEST_RUN(test_ptrset);
@@ -373,5 +462,7 @@ int main(void)
 	TEST_RUN(test_numbers);
 	TEST_RUN(test_mask_auth);
 	TEST_RUN(test_text);
+	TEST_RUN(test_setdir);
+	TEST_RUN(test_mark_wrap);
 	return test_summary("whois_util");
 }
