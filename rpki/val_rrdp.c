@@ -688,10 +688,11 @@ static int delta_apply(struct dparse *dp)
 		if (earlier)
 			continue;	/* its state depends on this delta: checked when applied */
 		if (op->has_hash) {
-			if (file_hash(op->path, h) < 0 || memcmp(h, op->hash, 32) != 0) {
+			int rc = file_hash(op->path, h);
+			if (rc < 0 || memcmp(h, op->hash, 32) != 0) {
 				val_warnx("%s: RFC 8182 section 3.4.2: %s %s: the file is %s", dp->b.fn,
 					  op->tmp ? "replacing" : "withdrawing", op->path,
-					  errno == ENOENT ? "missing" : "not the one with the given hash");
+					  rc < 0 ? "missing" : "not the one with the given hash");
 				return -1;
 			}
 		} else if (access(op->path, F_OK) == 0) {
