@@ -677,6 +677,12 @@ static enum wresp cmd_sources(struct whois_session *s, const char *p, size_t pl)
 	if (streq_n(p, pl, "-lc")) {
 		const char *sel[WHOIS_MAX_SOURCES];
 		size_t n = selected_sources(s, sel);
+		if (s->sources != NULL) {
+			/* as given, however long */
+			for (size_t i = 0; i < s->nsources; i++)
+				wbuf_printf(&s->body, "%s%s", i ? "," : "", s->sources[i]);
+			return R_SUCCESS;
+		}
 		for (size_t i = 0; i < n; i++)
 			wbuf_printf(&s->body, "%s%s", i ? "," : "", sel[i]);
 		return R_SUCCESS;
