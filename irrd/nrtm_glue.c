@@ -5,7 +5,9 @@
  *  - a follower thread that keeps the cache current (its own connection;
  *    it looks twice a second, two cheap index queries when idle);
  *  - per source timers: import_timer queues a mirror run, export_timer an
- *    export, both run by the mirror worker thread, never on the loop.
+ *    export, both run by the mirror worker thread, never on the loop. The
+ *    intervals are read from the config in force each time; a source that
+ *    a reload adds gets its timers within RESCAN_SECS.
  */
 #include <event2/event.h>
 #include <pthread.h>
@@ -19,6 +21,7 @@
 #include "sql/sql.h"
 
 #define FOLLOW_INTERVAL_MS 500
+#define RESCAN_SECS 30
 
 struct nrtm_timer {
 	struct irrd_nrtm *g;
@@ -37,8 +40,9 @@ struct irrd_nrtm {
 	pthread_cond_t cv;
 	bool stop;
 	struct nrtm_mirrors *mirrors;
-	struct nrtm_timer *timers;
+	struct nrtm_timer **timers;
 	size_t ntimers;
+	struct event *rescan;		/* sources added by a SIGHUP reload get timers */
 };
 
 static int nrtm_hook(void *arg, const char *source, int version, int64_t first, int64_t last, bool to_last,
@@ -125,10 +129,74 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
 	timer_arm(t);
 }
 
+static bool has_timer(struct irrd_nrtm *g, const char *source, bool export)
+{
+	for (size_t i = 0; i < g->ntimers; i++)
+		if (g->timers[i]->export == export && strcmp(g->timers[i]->source, source) == 0)
+			return true;
+	return false;
+}
+
+/* Timers for every source of the config in force that needs one and has
+ * none yet; each new one runs at once. */
+static void timers_scan(struct irrd_nrtm *g)
+{
+	struct irrd *d = g->d;
+	const struct cfg *cfg = d->cfg;
+
+	for (size_t i = 0; i < cfg->nsources; i++) {
+		const struct cfg_source *cs = &cfg->sources[i];
+
+		for (int k = 0; k < 2; k++) {
+			struct nrtm_timer *t;
+
+			if (k == 0 && cs->import_source == NULL && cs->nrtm_host == NULL)
+				continue;
+			if (k == 1 && cs->export_destination == NULL)
+				continue;
+			if (has_timer(g, cs->name, k == 1))
+				continue;
+			t = xcalloc(1, sizeof(*t));
+			t->g = g;
+			t->source = xstrdup(cs->name);
+			t->export = k == 1;
+			t->ev = evtimer_new(d->base, timer_cb, t);
+			if (t->ev == NULL)
+				fatalx("out of memory");
+			g->timers = xrealloc(g->timers, (g->ntimers + 1) * sizeof(*g->timers));
+			g->timers[g->ntimers++] = t;
+			/* first run now, as IRRd's scheduler does */
+			if (t->export)
+				nrtm_mirrors_queue_export(g->mirrors, d->config_path, t->source);
+			else
+				nrtm_mirrors_queue(g->mirrors, d->config_path, t->source);
+			timer_arm(t);
+		}
+	}
+}
+
+static void rescan_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct irrd_nrtm *g = arg;
+	struct timeval tv = { RESCAN_SECS, 0 };
+
+	(void)fd;
+	(void)what;
+	if (g->d->stopping)
+		return;
+	timers_scan(g);
+	/* timers of sources that a reload removed stay idle (timer_arm skips them) */
+	for (size_t i = 0; i < g->ntimers; i++)
+		if (!evtimer_pending(g->timers[i]->ev, NULL))
+			timer_arm(g->timers[i]);
+	event_add(g->rescan, &tv);
+}
+
 void irrd_nrtm_start(struct irrd *d)
 {
 	struct irrd_nrtm *g = xcalloc(1, sizeof(*g));
 	const struct cfg *cfg = d->cfg;
+	struct timeval tv = { RESCAN_SECS, 0 };
 
 	g->d = d;
 	g->journal = nrtm_journal_new();
@@ -152,33 +220,12 @@ void irrd_nrtm_start(struct irrd *d)
 	d->wctx.nrtm_arg = g;
 
 	g->mirrors = nrtm_mirrors_new(cfg->database_url);
-	g->timers = xcalloc(cfg->nsources * 2 + 1, sizeof(*g->timers));
-	for (size_t i = 0; i < cfg->nsources; i++) {
-		const struct cfg_source *cs = &cfg->sources[i];
-
-		for (int k = 0; k < 2; k++) {
-			struct nrtm_timer *t;
-
-			if (k == 0 && cs->import_source == NULL && cs->nrtm_host == NULL)
-				continue;
-			if (k == 1 && cs->export_destination == NULL)
-				continue;
-			t = &g->timers[g->ntimers++];
-			t->g = g;
-			t->source = xstrdup(cs->name);
-			t->export = k == 1;
-			t->ev = evtimer_new(d->base, timer_cb, t);
-			if (t->ev == NULL)
-				fatalx("out of memory");
-			/* first run now, as IRRd's scheduler does */
-			if (t->export)
-				nrtm_mirrors_queue_export(g->mirrors, d->config_path, t->source);
-			else
-				nrtm_mirrors_queue(g->mirrors, d->config_path, t->source);
-			timer_arm(t);
-		}
-	}
 	d->nrtm = g;
+	timers_scan(g);
+	g->rescan = evtimer_new(d->base, rescan_cb, g);
+	if (g->rescan == NULL)
+		fatalx("out of memory");
+	event_add(g->rescan, &tv);
 	log_info("nrtm: serving -g from the journal cache; %zu mirror/export timers", g->ntimers);
 }
 
@@ -191,10 +238,13 @@ void irrd_nrtm_stop(struct irrd *d)
 	d->wctx.nrtm = NULL;
 	d->wctx.nrtm_arg = NULL;
 	for (size_t i = 0; i < g->ntimers; i++) {
-		event_free(g->timers[i].ev);
-		free(g->timers[i].source);
+		event_free(g->timers[i]->ev);
+		free(g->timers[i]->source);
+		free(g->timers[i]);
 	}
 	free(g->timers);
+	if (g->rescan != NULL)
+		event_free(g->rescan);
 	nrtm_mirrors_free(g->mirrors);
 	if (g->follower_started) {
 		pthread_mutex_lock(&g->mu);

@@ -145,6 +145,9 @@ fail:
 
 /* ---- the NRTM query ---- */
 
+/* Set by the scheduler's worker: a stop request ends a pending NRTM read. */
+static __thread const bool *tls_stop;
+
 static bool ends_response(const char *d, size_t len, const char *source)
 {
 	char end1[160], end2[160];
@@ -206,18 +209,27 @@ static int whois_query(const char *host, int port, const char *query, const char
 		}
 		sent += (size_t)n;
 	}
-	for (;;) {
+	for (int waited = 0;;) {
 		struct pollfd pfd = { fd, POLLIN, 0 };
 		char buf[65536];
 		ssize_t n;
-		int pr = poll(&pfd, 1, timeout * 1000);
+		int pr = poll(&pfd, 1, 1000);
 
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr == 0) {
+			if (tls_stop != NULL && __atomic_load_n(tls_stop, __ATOMIC_RELAXED)) {
+				*err = xasprintf("%s port %d: stopped while waiting for the answer", host, port);
+				close(fd);
+				free(mb.d);
+				return -1;
+			}
 			/* IRRd returns what it has on a timeout; the parser decides */
-			break;
+			if (++waited >= timeout)
+				break;
+			continue;
 		}
+		waited = 0;
 		n = read(fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -747,7 +759,7 @@ struct nrtm_mirrors {
 	pthread_cond_t cv;
 	struct job *head, *tail;
 	struct job *running;
-	bool stop;
+	bool stop;		/* read without the lock by whois_query: atomic */
 	const struct roa_set *roas;
 	struct sql_conn *conn;
 };
@@ -810,6 +822,7 @@ static void *worker(void *arg)
 {
 	struct nrtm_mirrors *m = arg;
 
+	tls_stop = &m->stop;
 	pthread_mutex_lock(&m->mu);
 	for (;;) {
 		struct job *j;
@@ -852,7 +865,7 @@ void nrtm_mirrors_free(struct nrtm_mirrors *m)
 	if (m == NULL)
 		return;
 	pthread_mutex_lock(&m->mu);
-	m->stop = true;
+	__atomic_store_n(&m->stop, true, __ATOMIC_RELAXED);
 	pthread_cond_broadcast(&m->cv);
 	pthread_mutex_unlock(&m->mu);
 	pthread_join(m->thread, NULL);
