@@ -1,7 +1,7 @@
 /*
  * export.c - source exports (nrtm_export_run), as IRRd's SourceExportRunner:
  * DIR/<source lower>.db.gz with every visible object (auth hashes
- * removed), each followed by "\n", then "# EOF\n"; DIR/<SOURCE>.CURRENTSERIAL
+ * removed, dummified as configured), each followed by "\n", then "# EOF\n"; DIR/<SOURCE>.CURRENTSERIAL
  * with serial_newest_seen. Both written to temporary names and renamed,
  * so a mirror never reads half a file; read in one snapshot, so the
  * serial matches the objects.
@@ -25,6 +25,7 @@ struct exp {
 	bool failed;
 	long n;
 	const char *source;
+	const struct cfg_source *cs;
 	int64_t serial;
 	bool has_status;
 };
@@ -49,6 +50,12 @@ static int obj_cb(void *arg, const struct sql_object_row *row)
 	if (row->rpki_status == RPKI_INVALID)
 		return 0;
 	text = nrtm_remove_auth_hashes(row->object_text, row->text_len, &len);
+	if (e->cs != NULL && e->cs->nnrtm_dummified_attributes > 0) {
+		char *d = nrtm_dummify(e->cs, text, len, row->object_class, row->rpsl_pk, &len);
+
+		free(text);
+		text = d;
+	}
 	if (gzwrite(e->gz, text, (unsigned)len) != (int)len || gzwrite(e->gz, "\n", 1) != 1)
 		e->failed = true;
 	free(text);
@@ -56,10 +63,10 @@ static int obj_cb(void *arg, const struct sql_object_row *row)
 	return e->failed ? -1 : 0;
 }
 
-int nrtm_export_run(struct sql_conn *c, const char *source, const char *dir, int64_t *serial_out,
-		    char **err)
+int nrtm_export_run(struct sql_conn *c, const char *source, const struct cfg_source *cs, const char *dir,
+		    int64_t *serial_out, char **err)
 {
-	struct exp e = { .source = source, .serial = -1 };
+	struct exp e = { .source = source, .cs = cs, .serial = -1 };
 	char *lower = xstrdup(source), *final_db = NULL, *final_serial = NULL, *tmp_db = NULL,
 	     *tmp_serial = NULL;
 	int fd = -1, rc = -1;

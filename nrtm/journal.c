@@ -505,6 +505,19 @@ static void dummify_into(struct obuf *b, const struct cfg_source *cs, const char
 	free(o.d);
 }
 
+char *nrtm_dummify(const struct cfg_source *cs, const char *text, size_t len, const char *object_class,
+		   const char *pk, size_t *outlen)
+{
+	struct obuf b = { 0 };
+
+	dummify_into(&b, cs, text, len, object_class, pk);
+	if (b.d == NULL)
+		b.d = xstrdup("");
+	if (outlen)
+		*outlen = b.len;
+	return b.d;
+}
+
 static int gen_error(char **error, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int gen_error(char **error, const char *fmt, ...)
 {

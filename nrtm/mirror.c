@@ -802,7 +802,7 @@ static void run_job(struct nrtm_mirrors *m, struct job *j)
 		int64_t serial;
 
 		if (cs != NULL && cs->export_destination != NULL) {
-			if (nrtm_export_run(m->conn, j->source, cs->export_destination, &serial, &err) < 0) {
+			if (nrtm_export_run(m->conn, j->source, cs, cs->export_destination, &serial, &err) < 0) {
 				log_warnx("%s", err);
 				free(err);
 			} else

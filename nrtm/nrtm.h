@@ -73,6 +73,10 @@ void nrtm_stream_free(struct nrtm_stream *s);
 /* IRRd's remove_auth_hashes: "MD5-PW $1$..." -> "MD5-PW DummyValue  #
  * Filtered for security" (also CRYPT-PW, BCRYPT-PW). Caller frees. */
 char *nrtm_remove_auth_hashes(const char *text, size_t len, size_t *outlen);
+/* IRRd's dummify_object_text with the source's nrtm_dummified_* settings
+ * (cs NULL: unchanged copy). Caller frees. */
+char *nrtm_dummify(const struct cfg_source *cs, const char *text, size_t len, const char *object_class,
+		   const char *pk, size_t *outlen);
 /* false when text certainly has nothing nrtm_remove_auth_hashes changes. */
 bool nrtm_has_auth_hashes(const char *text, size_t len);
 
@@ -173,12 +177,14 @@ void nrtm_mirrors_set_roas(struct nrtm_mirrors *m, const struct roa_set *roas);
 
 /*
  * IRRd's SourceExportRunner: every visible object of source (not RPKI
- * invalid), auth hashes removed, each followed by a blank line, then
+ * invalid), auth hashes removed and dummified as the source's
+ * nrtm_dummified_* settings say (cs may be NULL: no dummification), each
+ * followed by a blank line, then
  * "# EOF", gzipped to DIR/<source lower>.db.gz, and the source's
  * serial_newest_seen to DIR/<SOURCE>.CURRENTSERIAL, both replaced
  * atomically; records serial_last_export. One snapshot. 0 or -1 with *err.
  */
-int nrtm_export_run(struct sql_conn *c, const char *source, const char *dir, int64_t *serial_out,
-		    char **err);
+int nrtm_export_run(struct sql_conn *c, const char *source, const struct cfg_source *cs, const char *dir,
+		    int64_t *serial_out, char **err);
 
 #endif

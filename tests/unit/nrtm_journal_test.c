@@ -339,7 +339,7 @@ static void test_export(void)
 	int n;
 
 	CHECK(mkdtemp(dir) != NULL);
-	CHECK_INT(nrtm_export_run(c, "MIRRPKI", dir, &serial, &err), 0);
+	CHECK_INT(nrtm_export_run(c, "MIRRPKI", cfg_source_find(cfg, "MIRRPKI"), dir, &serial, &err), 0);
 	free(err);
 	CHECK_INT(serial, 2);
 	path = xasprintf("%s/mirrpki.db.gz", dir);
@@ -362,6 +362,22 @@ static void test_export(void)
 	unlink(path);
 	free(path);
 	CHECK_INT(count("SELECT 1 FROM database_status WHERE source = 'MIRRPKI' AND serial_last_export = 2"), 1);
+	/* a dummified source */
+	CHECK_INT(nrtm_export_run(c, "DUMMY", cfg_source_find(cfg, "DUMMY"), dir, &serial, &err), 0);
+	free(err);
+	path = xasprintf("%s/dummy.db.gz", dir);
+	gz = gzopen(path, "rb");
+	n = gz ? gzread(gz, data, sizeof(data) - 1) : 0;
+	data[n > 0 ? n : 0] = '\0';
+	if (gz)
+		gzclose(gz);
+	CHECK_STR(data, "person:         P One\naddress:        Dummy address for PO1-DUMMY\nnic-hdl:        PO1-DUMMY\n"
+		  "source:         DUMMY\nremarks:        Dummified\n\n# EOF\n");
+	unlink(path);
+	free(path);
+	path = xasprintf("%s/DUMMY.CURRENTSERIAL", dir);
+	unlink(path);
+	free(path);
 	rmdir(dir);
 }
 
