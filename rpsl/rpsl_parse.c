@@ -15,6 +15,23 @@
  * Memory: one malloc holds the object, its private state and the first
  * arena chunk, sized from the input so that a typical object needs no
  * second allocation. The text is copied once and cut up in place.
+ *
+ * Where IRRd's behaviour is a crash or an accident, this differs:
+ *   - a single-valued attribute given twice (non-strict mode): the last
+ *     value counts; IRRd stores "\n" + value, or raises ValueError when the
+ *     attribute carries resources (route:, origin:, ...);
+ *   - NUL bytes and invalid UTF-8 become "\xNN" text, as the dump reader
+ *     does (PostgreSQL cannot store them);
+ *   - key-cert in strict mode: no gpg. The armour, CRC-24 and packets are
+ *     checked, the v4 fingerprint computed and the user IDs listed as gpg
+ *     lists them; signatures are not verified;
+ *   - inputs on which Python itself fails (MemoryError on a huge prefix
+ *     length, urlsplit's "Invalid IPv6 URL") give the field's error;
+ *   - the few non-ASCII letters Python's case-insensitive regexes treat as
+ *     ASCII letters (U+017F, U+0131, U+0130, U+212A) are not letters here;
+ *   - inetnum ranges that are exactly one prefix also set has_prefix.
+ * The rest was checked against IRRd 4.5's parser on 200,000+ mutated
+ * objects (same errors, infos, keys, parsed values and rendered text).
  */
 #include "rpsl/rpsl_int.h"
 
