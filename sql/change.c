@@ -329,9 +329,16 @@ int sql_change_pipeline_end(struct sql_conn *c, long *not_found)
 
 /* ---- synchronous helpers ---- */
 
+/*
+ * Every change takes the journal lock first, journalled or not: all
+ * writers of rpsl_objects are serialised anyway (the change trigger locks
+ * object_change), and one lock order everywhere (journal, then
+ * object_change) means two writers cannot deadlock.
+ */
 static int sync_prepare(struct sql_conn *c, bool journal)
 {
-	if (journal && sql_do(c, "journal lock", lock_sql, 0, NULL) < 0)
+	(void)journal;
+	if (sql_do(c, "journal lock", lock_sql, 0, NULL) < 0)
 		return -1;
 	return 0;
 }
@@ -802,7 +809,7 @@ int sql_change_batch(struct sql_conn *c, const char *source, const struct sql_ch
 		}
 		journal |= ops[i].journal;
 	}
-	if ((journal && sql_do(c, "journal lock", lock_sql, 0, NULL) < 0) ||
+	if (sql_do(c, "journal lock", lock_sql, 0, NULL) < 0 ||	/* lock order: see sync_prepare */
 	    sql_do(c, "change batch", batch_table_sql, 0, NULL) < 0 ||
 	    sql_do(c, "change batch", "TRUNCATE irrd_change_batch", 0, NULL) < 0)
 		return -1;

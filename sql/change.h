@@ -13,6 +13,11 @@
  *     updating database_status serials.
  * Serial choice: serial_nrtm < 0 means "next local serial"; a mirror that
  * keeps the upstream serials passes them explicitly.
+ *
+ * Lock order: every call here takes LOCK TABLE rpsl_database_journal IN
+ * EXCLUSIVE MODE before it writes rpsl_objects (whose trigger locks
+ * object_change). Other writers that write both must take the journal
+ * lock first too, or two of them can deadlock.
  */
 #ifndef SQL_CHANGE_H
 #define SQL_CHANGE_H
