@@ -4,8 +4,10 @@
  *
  * Input is read in chunks through zlib, which reads gzip members and plain
  * files alike (gzip is detected by content, not by the file name). Objects
- * are runs of lines separated by blank lines; a line holding only spaces,
- * tabs or CR counts as blank. As IRRd's file import does
+ * are runs of lines separated by empty lines. As IRRd's file import does,
+ * a line holding only spaces or tabs is not empty: inside an object it is
+ * a continuation line (IRRd renders it as '+'); before an object starts it
+ * is skipped. As IRRd's file import does
  * (irrd/utils/text.py split_paragraphs_rpsl), lines starting with '%' or '#'
  * are dropped wherever they occur, between objects and inside them.
  * Lines end in LF; a CR before the LF is removed.
@@ -290,11 +292,13 @@ int rpsl_reader_next(struct rpsl_reader *r, const char **text, size_t *len, unsi
 			linelen--;
 		if (linelen > 0 && (start[0] == '%' || start[0] == '#'))
 			continue;
-		if (line_blank(start, linelen)) {
+		if (linelen == 0) {
 			if (r->objlen > 0)
 				break;
 			continue;
 		}
+		if (r->objlen == 0 && line_blank(start, linelen))
+			continue;
 		if (r->objlen == 0)
 			first = r->lineno;
 		if (obj_append_line(r, start, linelen, first) < 0)

@@ -64,9 +64,14 @@ static void test_basic(void)
 	CHECK_STR(s, "4:a: 1\n|8:b: 2\n|");
 	free(s);
 
-	/* whitespace-only lines separate objects */
+	/* whitespace-only lines do not separate objects: inside one they are
+	 * continuation lines (IRRd's split_paragraphs_rpsl); before one they
+	 * are skipped */
 	s = split_mem("a: 1\n  \t \nb: 2\n \n");
-	CHECK_STR(s, "1:a: 1\n|3:b: 2\n|");
+	CHECK_STR(s, "1:a: 1\n  \t \nb: 2\n \n|");
+	free(s);
+	s = split_mem(" \n\t\na: 1\n\nb: 2\n");
+	CHECK_STR(s, "3:a: 1\n|5:b: 2\n|");
 	free(s);
 
 	/* CRLF line ends */
