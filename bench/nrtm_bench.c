@@ -14,12 +14,62 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "conf/conf.h"
 #include "nrtm/nrtm.h"
 #include "rpsl/log.h"
 #include "sql/sql.h"
+
+/* The server process of c, found by bisection (sql.h gives row counts). */
+static long backend_pid(struct sql_conn *c)
+{
+	long lo = 1, hi = 1L << 23;
+
+	while (lo < hi) {
+		long mid = lo + (hi - lo) / 2;
+		char m[32];
+		const char *p[1] = { m };
+
+		snprintf(m, sizeof(m), "%ld", mid);
+		if (sql_exec(c, "SELECT 1 WHERE pg_backend_pid() <= $1::int", 1, p) > 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* CPU seconds used by a process (utime + stime), -1 if unreadable. */
+static double proc_cpu(long pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut, st;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static double self_cpu(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+	       ru.ru_stime.tv_usec / 1e6;
+}
 
 static double now(void)
 {
@@ -122,6 +172,9 @@ int main(int argc, char **argv)
 	}
 	sb_printf(&s, "%%END BENCH\n");
 
+	long bpid = backend_pid(c);
+	double scpu0 = proc_cpu(bpid), ccpu0 = self_cpu(), scpu1, ccpu1;
+
 	t0 = now();
 	st = nrtm_stream_parse(s.d, s.len, "BENCH", &err);
 	t1 = now();
@@ -134,11 +187,17 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	t2 = now();
+	scpu1 = proc_cpu(bpid);
+	ccpu1 = self_cpu();
 	printf("stream: %ld operations (%ld ADD, %ld DEL), %.1f MB\n", n, adds, dels, (double)s.len / 1e6);
 	printf("parse stream: %.3f s (%.0f operations/s)\n", t1 - t0, (double)n / (t1 - t0));
 	printf("apply at mirror: %.2f s for %ld applied, %ld ignored: %.0f operations/s (goal > 20000)\n",
 	       t2 - t1, res.applied, res.ignored, (double)n / (t2 - t1));
 	printf("apply ops/s %.0f\n", (double)n / (t2 - t0));
+	if (scpu0 >= 0 && scpu1 >= 0)
+		printf("apply CPU: client %.2f s + server %.2f s = %.0f operations per CPU second (the rate on an "
+		       "idle machine, the steps being sequential)\n", ccpu1 - ccpu0, scpu1 - scpu0,
+		       (double)n / ((ccpu1 - ccpu0) + (scpu1 - scpu0)));
 	nrtm_stream_free(st);
 	free(s.d);
 
