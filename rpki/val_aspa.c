@@ -19,7 +19,7 @@ int val_aspa_econtent(const uint8_t *p, size_t len, const char *fn, struct val_a
 {
 	struct der top, f[3], ver, e, pf[2];
 	struct der_iter it;
-	const char *what;
+	const char *what = NULL;
 	uint32_t version = 0;
 	long n;
 	int rc;

@@ -30,7 +30,7 @@ enum { X_BC, X_SKI, X_AKI, X_KU, X_EKU, X_CRLDP, X_AIA, X_SIA, X_CP, X_IP, X_AS,
 static int sigalg_ok(const struct der *alg)
 {
 	struct der a[2];
-	const char *what;
+	const char *what = NULL;
 
 	if (DER_SEQ(alg, DER_SEQUENCE, tmpl_algorithm, a, &what) < 0)
 		return -1;
@@ -46,7 +46,7 @@ static int name_ok(const struct der *name)
 {
 	struct der_iter it, it2;
 	struct der rdn, atv, f[2];
-	const char *what;
+	const char *what = NULL;
 	int rc, rc2;
 
 	if (name->tag != DER_SEQUENCE)
@@ -104,7 +104,7 @@ static int ext_sia(struct val_cert *c, const struct der *v, const char *fn)
 {
 	struct der seq, ad, f[2];
 	struct der_iter it;
-	const char *what;
+	const char *what = NULL;
 	int rc;
 
 	if (der_read_all(v->p, v->len, &seq) < 0 || seq.tag != DER_SEQUENCE) {
@@ -155,7 +155,7 @@ static int ext_sia(struct val_cert *c, const struct der *v, const char *fn)
 static int ext_aia(struct val_cert *c, const struct der *v, const char *fn)
 {
 	struct der seq, ad, f[2];
-	const char *what;
+	const char *what = NULL;
 
 	if (der_read_all(v->p, v->len, &seq) < 0 || seq.tag != DER_SEQUENCE || der_count(&seq) != 1 ||
 	    der_read_all(seq.p, seq.len, &ad) < 0 ||
@@ -178,7 +178,7 @@ static int ext_crldp(struct val_cert *c, const struct der *v, const char *fn)
 {
 	struct der seq, dp, f[3], full, gn;
 	struct der_iter it;
-	const char *what;
+	const char *what = NULL;
 	int rc;
 
 	if (der_read_all(v->p, v->len, &seq) < 0 || seq.tag != DER_SEQUENCE || der_count(&seq) != 1 ||
@@ -219,7 +219,7 @@ static int ext_cp(const struct der *v, const char *fn)
 {
 	struct der seq, pi, f[2], q, qf[2];
 	struct der_iter it;
-	const char *what;
+	const char *what = NULL;
 	int rc;
 
 	if (der_read_all(v->p, v->len, &seq) < 0 || seq.tag != DER_SEQUENCE || der_count(&seq) != 1 ||
@@ -269,7 +269,7 @@ static int spki_parse(struct val_cert *c, const char *fn)
 	const uint8_t *key;
 	size_t keylen;
 	unsigned unused;
-	const char *what;
+	const char *what = NULL;
 
 	if (DER_SEQ(&c->spki, DER_SEQUENCE, tmpl_spki, f, &what) < 0 ||
 	    DER_SEQ(&f[SPKI_ALG], DER_SEQUENCE, tmpl_algorithm, alg, &what) < 0 ||
@@ -323,7 +323,7 @@ struct val_cert *val_cert_parse(const uint8_t *der, size_t len, const char *fn)
 	struct val_cert *c = xcalloc(1, sizeof(*c));
 	struct der top, f[3], t[10], ver, v, exts, ext, e[3], x, val[2];
 	struct der_iter it;
-	const char *what;
+	const char *what = NULL;
 	bool seen[X_N] = { 0 }, ca = false, bc = false, router = false;
 	uint8_t ku = 0;
 	uint32_t version;

@@ -21,7 +21,7 @@
 static bool alg_is(const struct der *d, const char *oid, size_t oidlen)
 {
 	struct der a[2];
-	const char *what;
+	const char *what = NULL;
 
 	if (DER_SEQ(d, DER_SEQUENCE, tmpl_algorithm, a, &what) < 0 || !der_oid_eq(&a[ALG_OID], oid, oidlen))
 		return false;
@@ -40,7 +40,7 @@ static int signed_attrs(const struct der *attrs, const struct der *ctype, const 
 {
 	struct der_iter it;
 	struct der a, f[2], v;
-	const char *what;
+	const char *what = NULL;
 	bool have_ct = false, have_md = false, have_st = false, have_bst = false;
 	int rc;
 
@@ -102,7 +102,7 @@ int val_cms_parse(const uint8_t *der, size_t len, const char *fn, const char *oi
 		  struct val_signed *out)
 {
 	struct der top, ci[2], sd, s[6], eci[2], octets, certs, cert, si, sif[7], alg;
-	const char *what;
+	const char *what = NULL;
 	uint32_t version;
 	uint8_t md[32];
 	val_key *key = NULL;

@@ -19,7 +19,7 @@ static int crl_extensions(struct val_crl *crl, const struct der *exts, const cha
 {
 	struct der seq, ext, e[3], akis, a[3], num;
 	struct der_iter it;
-	const char *what;
+	const char *what = NULL;
 	bool have_aki = false, have_num = false;
 	uint8_t n[20];
 	int rc;
@@ -71,7 +71,7 @@ struct val_crl *val_crl_parse(const uint8_t *der, size_t len, const char *fn)
 	struct val_crl *crl = xcalloc(1, sizeof(*crl));
 	struct der top, f[3], t[7], entry, r[3], alg[2];
 	struct der_iter it;
-	const char *what;
+	const char *what = NULL;
 	uint32_t version;
 	size_t cap = 0;
 	int rc;

@@ -21,7 +21,7 @@ int val_mft_econtent(const uint8_t *p, size_t len, const char *fn, struct val_mf
 {
 	struct der top, f[6], e, fh[2];
 	struct der_iter it;
-	const char *what;
+	const char *what = NULL;
 	const struct val_mft_file **sorted = NULL;
 	size_t cap = 0, ncrl = 0;
 	int rc;

@@ -43,7 +43,7 @@ static int parse_ip_list(const struct der *list, size_t width, struct val_ipr **
 {
 	struct der_iter it;
 	struct der e, rng[2];
-	const char *what;
+	const char *what = NULL;
 	struct val_ipr *v = NULL;
 	size_t n = 0, cap = 0;
 	int rc;
@@ -103,7 +103,7 @@ int val_res_parse_ip(const struct der *extvalue, struct val_res *r, const char *
 {
 	struct der blocks, fam, f[2];
 	struct der_iter it;
-	const char *what;
+	const char *what = NULL;
 	int rc, last_afi = 0;
 
 	if (der_read_all(extvalue->p, extvalue->len, &blocks) < 0 || blocks.tag != DER_SEQUENCE) {
@@ -163,7 +163,7 @@ int val_res_parse_as(const struct der *extvalue, struct val_res *r, const char *
 {
 	struct der ids, f[2], choice, e, rng[2];
 	struct der_iter it;
-	const char *what;
+	const char *what = NULL;
 	size_t n = 0, cap = 0;
 	int rc;
 

@@ -14,7 +14,7 @@ int val_roa_econtent(const uint8_t *p, size_t len, const char *fn, struct val_ro
 {
 	struct der top, f[3], fam, ff[2], a, af[2];
 	struct der_iter it, it2;
-	const char *what;
+	const char *what = NULL;
 	size_t cap = 0;
 	int rc, rc2, last_afi = 0, nfam = 0;
 

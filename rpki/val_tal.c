@@ -78,7 +78,7 @@ struct val_tal *val_tal_parse(const char *buf, size_t len, const char *fn)
 	}
 	{
 		struct der d, f[2], alg[2];
-		const char *what;
+		const char *what = NULL;
 		if (der_read_all(t->spki, t->spki_len, &d) < 0 || DER_SEQ(&d, DER_SEQUENCE, tmpl_spki, f, &what) < 0 ||
 		    DER_SEQ(&f[SPKI_ALG], DER_SEQUENCE, tmpl_algorithm, alg, &what) < 0) {
 			val_warnx("%s: RFC 8630 section 2.2: subjectPublicKeyInfo: failed public key parse", fn);
