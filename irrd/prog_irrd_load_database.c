@@ -20,6 +20,7 @@
 
 #include "conf/conf.h"
 #include "rpsl/log.h"
+#include "rpki/importer.h"
 #include "sql/sql.h"
 
 static void usage(FILE *f)
@@ -78,6 +79,7 @@ int main(int argc, char **argv)
 	struct sql_conn *c;
 	struct cfg *cfg;
 	char *source, *err = NULL;
+	struct roa_set *roas = NULL;
 	int rc = 1;
 
 	log_init(argv[0]);
@@ -155,6 +157,13 @@ int main(int argc, char **argv)
 		sql_close(c);
 		goto out;
 	}
+	/* RPKI-aware mode: routes are stored with their state under the ROA
+	 * set in force (roa_object) */
+	if (roa_load_for_source(c, cfg, source, &roas, &err) < 0) {
+		fprintf(stderr, "%s: %s\n", log_progname(), err);
+		sql_close(c);
+		goto out;
+	}
 
 	memset(&o, 0, sizeof(o));
 	o.source = source;
@@ -167,6 +176,8 @@ int main(int argc, char **argv)
 	o.reject = print_reject;
 	parse_options(cfg, &po);
 	o.parse_opts = &po;
+	o.rpki_state = roas != NULL ? roa_load_state : NULL;
+	o.rpki_arg = roas;
 	if (sql_load_dump(c, &o, &st, &err) < 0) {
 		fflush(stdout);
 		fprintf(stderr, "%s: %s\n", log_progname(), err);
@@ -184,6 +195,7 @@ int main(int argc, char **argv)
 	sql_close(c);
 	rc = 0;
 out:
+	roa_set_free(roas);
 	free(err);
 	free(source);
 	free(files);

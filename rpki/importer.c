@@ -297,6 +297,24 @@ struct roa_set *roa_load_db(struct sql_conn *c, char **err)
 	return set;
 }
 
+int roa_load_for_source(struct sql_conn *c, const struct cfg *cfg, const char *source,
+			struct roa_set **out, char **err)
+{
+	const struct cfg_source *cs = cfg_source_find(cfg, source);
+
+	*out = NULL;
+	*err = NULL;
+	if (!cfg->rpki_enabled || (cs != NULL && cs->rpki_excluded) || strcmp(source, ROA_PSEUDO_SOURCE) == 0)
+		return 0;
+	*out = roa_load_db(c, err);
+	return *out == NULL ? -1 : 0;
+}
+
+enum rpki_state roa_load_state(void *set, const struct ip_prefix *prefix, uint32_t origin)
+{
+	return roa_validate(set, prefix, origin);
+}
+
 static int roa_ta_qcmp(const void *a, const void *b)
 {
 	const struct roa *x = a, *y = b;

@@ -98,6 +98,18 @@ void roa_import_result_free(struct roa_import_result *res);
  * irrd_update_database, irrd_submit_email). NULL with *err on error. */
 struct roa_set *roa_load_db(struct sql_conn *c, char **err);
 
+/*
+ * For bulk loads (irrd_load_database, irrd_update_database): the set to
+ * validate SOURCE's route(6) objects with as they are stored. *out is NULL
+ * (and 0 returned) when RPKI-aware mode is off, the source is
+ * rpki_excluded or is the pseudo-IRR source; else the set in force
+ * (roa_load_db). -1 with *err on a database error. Use roa_load_state as
+ * sql_load_opts.rpki_state with the set as its argument.
+ */
+int roa_load_for_source(struct sql_conn *c, const struct cfg *cfg, const char *source,
+			struct roa_set **out, char **err);
+enum rpki_state roa_load_state(void *set, const struct ip_prefix *prefix, uint32_t origin);
+
 /* IRRd's str.format of the notification templates: {sources_str} and
  * {object_count} replaced, {{ and }} unescaped, anything else kept.
  * Caller frees. */

@@ -41,8 +41,8 @@
 
 /* Columns of a COPY row, in this order. */
 #define COPY_COLUMNS "rpsl_pk, source, object_class, object_text, ip_version, ip_first, ip_last," \
-		     " prefix, prefix_length, asn_first, asn_last, origin, lookup"
-#define COPY_NFIELDS 13
+		     " prefix, prefix_length, asn_first, asn_last, origin, lookup, rpki_status"
+#define COPY_NFIELDS 14
 
 struct in_obj {
 	size_t off, len;
@@ -248,6 +248,21 @@ static void field_object_text(struct load *L, struct sql_buf *b, const char *tex
 	}
 }
 
+/* rpki_status: in RPKI-aware mode the state of a route/route6 under the
+ * ROA set in force (opts->rpki_state), else not_found. An enum's binary
+ * form is its label. */
+static void field_rpki(struct load *L, struct sql_buf *b, const struct rpsl_object *obj)
+{
+	enum rpki_state st = RPKI_NOT_FOUND;
+	const char *name;
+
+	if (L->o->rpki_state != NULL && (obj->cls == RPSL_ROUTE || obj->cls == RPSL_ROUTE6) &&
+	    obj->has_prefix && obj->has_origin)
+		st = L->o->rpki_state(L->o->rpki_arg, &obj->prefix, obj->origin);
+	name = rpki_state_name(st);
+	field_text(b, name, strlen(name));
+}
+
 static void encode_row(struct load *L, struct sql_buf *b, const struct rpsl_object *obj,
 		       const char *text, size_t len)
 {
@@ -292,6 +307,7 @@ static void encode_row(struct load *L, struct sql_buf *b, const struct rpsl_obje
 	else
 		field_null(b);
 	field_lookup(b, obj);
+	field_rpki(L, b, obj);
 }
 
 /* ---- per-object work (worker threads) ---- */
@@ -891,14 +907,15 @@ static const char update_delete_sql[] =
 static const char update_insert_sql[] =
 	"INSERT INTO rpsl_objects (id, " COPY_COLUMNS ")\n"
 	"  SELECT s.id, s.rpsl_pk, s.source, s.object_class, s.object_text, s.ip_version, s.ip_first,\n"
-	"      s.ip_last, s.prefix, s.prefix_length, s.asn_first, s.asn_last, s.origin, s.lookup\n"
+	"      s.ip_last, s.prefix, s.prefix_length, s.asn_first, s.asn_last, s.origin, s.lookup,\n"
+	"      s.rpki_status\n"
 	"    FROM irrd_update_stage s JOIN irrd_update_diff d ON d.stage_id = s.id AND d.kind = 1";
 
 static const char update_change_sql[] =
 	"UPDATE rpsl_objects o SET object_text = s.object_text, ip_version = s.ip_version,\n"
 	"    ip_first = s.ip_first, ip_last = s.ip_last, prefix = s.prefix,\n"
 	"    prefix_length = s.prefix_length, asn_first = s.asn_first, asn_last = s.asn_last,\n"
-	"    origin = s.origin, lookup = s.lookup, updated = now()\n"
+	"    origin = s.origin, lookup = s.lookup, rpki_status = s.rpki_status, updated = now()\n"
 	"  FROM irrd_update_stage s JOIN irrd_update_diff d ON d.stage_id = s.id AND d.kind = 3\n"
 	"  WHERE o.source = $1 AND o.rpsl_pk = s.rpsl_pk AND o.object_class = s.object_class";
 

@@ -142,6 +142,12 @@ struct sql_load_opts {
 	void (*reject)(void *arg, const char *file, unsigned long line, const char *object_class,
 		       const char *pk, const char *reason);
 	void *arg;
+	/* RPKI-aware mode: the RFC 6811 state of a route/route6 with this
+	 * prefix and origin, stored as its rpki_status (called on the parser
+	 * threads: must be thread-safe; roa_load_state in rpki/importer.h).
+	 * NULL stores not_found. */
+	enum rpki_state (*rpki_state)(void *arg, const struct ip_prefix *prefix, uint32_t origin);
+	void *rpki_arg;
 };
 struct sql_load_stats {
 	long read;		/* objects read (not counting ignored ones) */
