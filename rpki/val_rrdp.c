@@ -574,9 +574,10 @@ static void XMLCALL d_end(void *data, const XML_Char *name)
 		return;
 	}
 	dp->elem = 0;
+	/* An empty publish is accepted (an empty file, rejected when parsed),
+	 * as rpki-client does. */
 	obj = val_base64_decode(dp->text, dp->tlen, &olen);
-	if (obj == NULL || olen == 0) {
-		free(obj);
+	if (obj == NULL) {
 		xml_fail(&dp->b, "publish: bad base64 for %s", dp->path);
 		return;
 	}
