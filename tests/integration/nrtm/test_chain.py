@@ -70,17 +70,21 @@ def main():
                                                      "nrtm_access_list": "local", "export_destination": exp_a,
                                                      "export_timer": TIMER}})
 
-    def mirror_opts(upstream_dir, port, export=None):
+    # B fetches A's export over HTTP (libcurl), C reads B's from the file system
+    http_a = serve_http(exp_a)
+
+    def mirror_opts(upstream_dir, port, export=None, base=None):
+        base = base or f"file://{upstream_dir}"
         o = {"keep_journal": True, "nrtm_access_list": "local",
-             "import_source": f"file://{upstream_dir}/demo.db.gz",
-             "import_serial_source": f"file://{upstream_dir}/DEMO.CURRENTSERIAL",
+             "import_source": f"{base}/demo.db.gz",
+             "import_serial_source": f"{base}/DEMO.CURRENTSERIAL",
              "nrtm_host": "127.0.0.1", "nrtm_port": port, "import_timer": TIMER}
         if export:
             o.update({"export_destination": export, "export_timer": TIMER})
         return {"DEMO": o}
 
     cfg_b = it.write_config(os.path.join(tmp, "b"), db=it.new_db("nrtm_b"), sources=("DEMO",), whois_port=b_port, extra=NO_RPKI,
-                            source_options=mirror_opts(exp_a, a_port, exp_b))
+                            source_options=mirror_opts(exp_a, a_port, exp_b, base=http_a))
     cfg_c = it.write_config(os.path.join(tmp, "c"), db=it.new_db("nrtm_c"), sources=("DEMO",), extra=NO_RPKI,
                             source_options=mirror_opts(exp_b, b_port))
     for cfg in (cfg_a, cfg_b, cfg_c):
@@ -187,6 +191,20 @@ def main():
                         r.stderr)
     malformed(t, tmp, exp_a)
     t.done()
+
+
+def serve_http(directory):
+    """A static HTTP server for directory on a free port; returns its base URL."""
+    import functools
+    import http.server
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=directory))
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{srv.server_address[1]}"
 
 
 class FakeUpstream:
