@@ -246,7 +246,11 @@ def b64url(b):
 
 def rtrclient_export(args, timeout=60):
     """rtrclient -e -t csv SOCKET...: the exported VRP set, or (None, why)."""
-    r = it.run(["rtrclient", "-e", "-t", "csv", *args], timeout=timeout)
+    try:
+        r = it.run(["rtrclient", "-e", "-t", "csv", *args], timeout=timeout)
+    except subprocess.TimeoutExpired:
+        # it retries forever when it cannot sync
+        return None, f"rtrclient did not finish a sync within {timeout} s"
     if r.returncode != 0:
         return None, f"rtrclient exit {r.returncode}: {r.stderr[-600:]}"
     out = set()
