@@ -21,7 +21,7 @@ PKGS=(
 	postgresql postgresql-15 postgresql-client-15
 	# runtime and test tools
 	python3 gnupg time rsync openssh-server openssh-client ca-certificates
-	openssl curl util-linux procps iproute2 git
+	openssl curl netcat-openbsd util-linux procps iproute2 git
 	# clients and peers the tests and benchmarks talk to or compare with
 	bgpq4 whois rtr-tools rpki-client fort-validator stayrtr
 )
