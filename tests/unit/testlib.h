@@ -48,6 +48,7 @@ static const char *test_current = "";
 static inline int test_summary(const char *suite)
 {
 	printf("%s: %d passed, %d failed\n", suite, test_passed, test_failed);
+	fflush(stdout);	/* keep the count line if LeakSanitizer ends the process at exit */
 	return test_failed ? 1 : 0;
 }
 
