@@ -42,12 +42,14 @@ void irrd_rpki_start(struct irrd *d)
 	d->roa_timer = evtimer_new(d->base, roa_timer_cb, d);
 	if (d->roa_timer == NULL)
 		fatalx("out of memory");
+	irrd_rpki_import_init(d);
 	if (d->cfg->rpki_enabled)
 		irrd_rpki_reimport(d);
 }
 
 void irrd_rpki_stop(struct irrd *d)
 {
+	irrd_rpki_import_stop(d);
 	if (d->roa_timer != NULL) {
 		event_free(d->roa_timer);
 		d->roa_timer = NULL;
@@ -58,11 +60,10 @@ void irrd_rpki_reimport(struct irrd *d)
 {
 	/* (re)arm first: the interval may have changed with SIGHUP */
 	roa_timer_arm(d);
-	if (!d->cfg->rpki_enabled) {
+	if (!d->cfg->rpki_enabled)
 		log_debug("rpki: RPKI-aware mode off, no ROA import");
-		return;
-	}
-	log_info("rpki: ROA import requested (no ROA importer wired into the daemon yet)");
+	/* rpki_import.c; with the mode off it removes the pseudo-IRR objects */
+	irrd_rpki_import_request(d);
 }
 
 void irrd_rpki_revalidate(struct irrd *d)
@@ -76,20 +77,11 @@ void irrd_rpki_revalidate(struct irrd *d)
 
 void irrd_rpki_status(struct irrd *d, struct evbuffer *out, bool metrics)
 {
-	if (metrics)
-		return;
-	evbuffer_add_printf(out, "\nRPKI\n----\n    RPKI-aware mode: %s\n",
-			    d->cfg->rpki_enabled ? "enabled" : "disabled");
-	if (d->cfg->roa_source != NULL)
-		evbuffer_add_printf(out, "    ROA source: %s\n", d->cfg->roa_source);
-	evbuffer_add_printf(out, "    Last ROA import: None\n");
-	evbuffer_add_printf(out, "\nRTR\n---\n    %s\n",
-			    d->cfg->rtr.port > 0 ? "configured, not served by this build" : "not configured");
+	/* the RTR lines come from irrd_rtrd_status */
+	irrd_rpki_import_status(d, out, metrics);
 }
 
 char *irrd_rpki_json(struct irrd *d, size_t *len)
 {
-	(void)d;
-	*len = 0;
-	return NULL;
+	return irrd_rpki_import_json(d, len);
 }

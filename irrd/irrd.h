@@ -225,6 +225,19 @@ void irrd_rpki_status(struct irrd *d, struct evbuffer *out, bool metrics);
 /* GET /json: the served ROA set (malloc'd, *len set), NULL if none. */
 char *irrd_rpki_json(struct irrd *d, size_t *len);
 
+/* ---- rpki_import.c: the ROA import cycle on a worker thread ---- */
+/* Called by hooks.c. init sets up d->rpki; request starts an import now
+ * (or after the running one); stop cancels a running import, waits for it
+ * and frees everything (idempotent). */
+void irrd_rpki_import_init(struct irrd *d);
+void irrd_rpki_import_request(struct irrd *d);
+void irrd_rpki_import_stop(struct irrd *d);
+void irrd_rpki_import_status(struct irrd *d, struct evbuffer *out, bool metrics);
+char *irrd_rpki_import_json(struct irrd *d, size_t *len);
+/* The ROA set in force (loop thread; replaced after each good import),
+ * NULL if none. */
+const struct roa_set *irrd_rpki_roas(struct irrd *d);
+
 /* ---- nrtm_glue.c: NRTM service, mirroring, exports ---- */
 /* After irrd_rpki_start: fills d->wctx.nrtm (the -g hook, answered from
  * an in-memory journal cache kept by a follower thread), starts the

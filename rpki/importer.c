@@ -723,6 +723,15 @@ out:
 
 /* ---- the cycle ------------------------------------------------------------------------- */
 
+static bool stopping(const struct roa_import_opts *o, struct roa_import_result *res)
+{
+	if (o->stop == NULL || !__atomic_load_n(o->stop, __ATOMIC_RELAXED))
+		return false;
+	if (res->error == NULL)
+		res->error = xstrdup("import stopped (the daemon is shutting down)");
+	return true;
+}
+
 static int db_fail(struct sql_conn *c, struct roa_import_result *res)
 {
 	if (res->error == NULL)
@@ -769,6 +778,10 @@ int roa_import_run(struct sql_conn *c, const struct roa_import_opts *o, struct r
 	res->nroas = roa_set_count(set);
 	t = now_sec();
 	res->t_fetch = t - t0;
+	if (stopping(o, res)) {
+		roa_set_free(set);
+		return -1;
+	}
 
 	/* 2. one transaction */
 	if (sql_begin(c) < 0 || sql_roa_lock(c) < 0)
@@ -781,6 +794,8 @@ int roa_import_run(struct sql_conn *c, const struct roa_import_opts *o, struct r
 	res->nroutes = rd.n;
 	res->t_read = now_sec() - t;
 	t = now_sec();
+	if (stopping(o, res))
+		goto dbfail;
 
 	st = xcalloc(rd.n ? rd.n : 1, sizeof(*st));
 	roa_validate_batch(set, rd.vr, rd.n, st, o->threads > 0 ? o->threads : 2);
@@ -823,6 +838,8 @@ int roa_import_run(struct sql_conn *c, const struct roa_import_opts *o, struct r
 	st = NULL;
 	res->t_validate = now_sec() - t;
 	t = now_sec();
+	if (stopping(o, res))
+		goto dbfail;
 
 	jsrc = xcalloc(rd.nsrcs + 1, sizeof(*jsrc));
 	nsrc = xcalloc(rd.nsrcs + 1, sizeof(*nsrc));
@@ -858,6 +875,8 @@ int roa_import_run(struct sql_conn *c, const struct roa_import_opts *o, struct r
 	res->rewritten = (size_t)ws.rewritten;
 	res->t_write = now_sec() - t;
 	t = now_sec();
+	if (stopping(o, res))
+		goto dbfail;
 
 	if (roa_store(c, set, res) < 0)
 		goto dbfail;

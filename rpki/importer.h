@@ -51,6 +51,9 @@ struct roa_import_opts {
 	const char *notify_subject, *notify_header;
 	int threads;			/* validation threads, 0 = 2 */
 	long rewrite_min;		/* see sql_rpki_write_opts; 0 = default */
+	/* Set (by another thread) to give up between phases; a statement
+	 * in flight is cut short with sql_cancel_send. NULL: never. */
+	const volatile int *stop;
 };
 
 /* Fill o from cfg (pointers into cfg: it must outlive the run). The

@@ -888,3 +888,35 @@ int sql_objects_by_pks(struct sql_conn *c, const char *source, const char *const
 	PQclear(res);
 	return rc;
 }
+
+/* ---- cancelling ---------------------------------------------------------------------------------- */
+
+struct sql_cancel {
+	PGcancel *pc;
+};
+
+struct sql_cancel *sql_cancel_new(struct sql_conn *c)
+{
+	struct sql_cancel *k = xcalloc(1, sizeof(*k));
+
+	k->pc = PQgetCancel(c->pg);
+	return k;
+}
+
+int sql_cancel_send(struct sql_cancel *k)
+{
+	char buf[256];
+
+	if (k == NULL || k->pc == NULL)
+		return -1;
+	return PQcancel(k->pc, buf, sizeof(buf)) ? 0 : -1;
+}
+
+void sql_cancel_free(struct sql_cancel *k)
+{
+	if (k == NULL)
+		return;
+	if (k->pc != NULL)
+		PQfreeCancel(k->pc);
+	free(k);
+}

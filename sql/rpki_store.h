@@ -127,4 +127,14 @@ int sql_objects_by_pks(struct sql_conn *c, const char *source, const char *const
 		       size_t nclasses, const char *const *pks, size_t npks, sql_object_cb cb,
 		       void *arg);
 
+/* ---- cancelling ---------------------------------------------------------------------------- */
+
+/* A handle that cancels the statement running on c, from any thread (the
+ * daemon stopping during an import). Make it while c is idle. */
+struct sql_cancel;
+struct sql_cancel *sql_cancel_new(struct sql_conn *c);
+/* Ask the server to cancel what runs now (nothing if idle); 0 or -1. */
+int sql_cancel_send(struct sql_cancel *k);
+void sql_cancel_free(struct sql_cancel *k);
+
 #endif
