@@ -575,6 +575,8 @@ void irrd_rtrd_stop_accepting(struct irrd_rtrd *r)
 	if (r == NULL || r->stopping)
 		return;
 	r->stopping = true;
+	/* the import glue frees the set in force when it stops */
+	r->set = NULL;
 	listeners_close(r);
 	if (r->cache == NULL)
 		return;

@@ -53,7 +53,10 @@ void irrd_rtrd_free(struct irrd_rtrd *r);
  * and must stay valid until the next irrd_rtr_publish() call or
  * irrd_rtrd_free() (GET /json renders it on demand): publish the new set
  * before freeing the old one. Safe when RTR is not configured (only /json
- * is served then).
+ * is served then). Publish only a set that was really loaded: until the
+ * first call routers get "No Data Available" (CONTRACT.md), so an empty
+ * roa_object read back after a failed first import on a fresh database
+ * must not be published (it would tell routers "no VRPs at all").
  */
 void irrd_rtr_publish(struct irrd *d, const struct roa_set *set);
 
