@@ -787,7 +787,6 @@ int sql_change_batch(struct sql_conn *c, const char *source, const struct sql_ch
 	const char *params[2] = { source, origin_name(origin) };
 	struct tbuf b = { 0 };
 	PGresult *res;
-	bool journal = false;
 
 	if (not_found)
 		*not_found = 0;
@@ -807,7 +806,6 @@ int sql_change_batch(struct sql_conn *c, const char *source, const struct sql_ch
 			sql_set_errorf(c, "change: batch operation %zu: DEL without class or key", i);
 			return -1;
 		}
-		journal |= ops[i].journal;
 	}
 	if (sql_do(c, "journal lock", lock_sql, 0, NULL) < 0 ||	/* lock order: see sync_prepare */
 	    sql_do(c, "change batch", batch_table_sql, 0, NULL) < 0 ||
