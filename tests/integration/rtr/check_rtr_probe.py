@@ -49,7 +49,7 @@ def run_probe(*args, timeout=600):
 
 
 with it.Daemon(cfg) as d:
-    first = rt.wait_data(cfg.rtr_port, limit=300)
+    first = rt.wait_data(cfg.rtr_port, limit=300, count=n)
     if not t.check("the daemon serves the generated set", first is not None and len(first["announced"]) == n,
                    d.log_text()[-1500:]):
         t.done()

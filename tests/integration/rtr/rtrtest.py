@@ -345,9 +345,9 @@ def rewrite_config(cfg, mutate):
         json.dump(doc, f, indent=2)
 
 
-def wait_data(port, host="127.0.0.1", limit=60.0, serial=None, version=1, ssl_wrap=None):
-    """Poll with Reset Queries until the cache has data (and, if serial is
-    given, that serial); returns the answer or None."""
+def wait_data(port, host="127.0.0.1", limit=60.0, serial=None, version=1, ssl_wrap=None, count=None):
+    """Poll with Reset Queries until the cache has data (and, if given,
+    that serial or that many VRPs); returns the answer or None."""
     end = time.time() + limit
     last = None
     while time.time() < end:
@@ -358,12 +358,13 @@ def wait_data(port, host="127.0.0.1", limit=60.0, serial=None, version=1, ssl_wr
             a = c.sync(30)
             c.close()
             last = a
-            if a["kind"] == "data" and (serial is None or a["serial"] == serial):
+            if a["kind"] == "data" and (serial is None or a["serial"] == serial) and \
+                    (count is None or len(a["announced"]) == count):
                 return a
         except (OSError, EOFError, RtrError):
             pass
         time.sleep(0.2)
-    return None if last is None or last["kind"] != "data" else None
+    return None
 
 
 def metric(text, name):

@@ -105,7 +105,7 @@ with it.Daemon(cfg) as d:
     # ---- the first ROA set ----
     rt.write_roas(roa_path, roas)
     d.signal(signal.SIGHUP)
-    first = rt.wait_data(cfg.rtr_port, limit=90)
+    first = rt.wait_data(cfg.rtr_port, limit=90, count=len(expected))
     if not t.check("data served after SIGHUP with the ROA file in place", first is not None,
                    d.log_text()[-2000:]):
         t.done()
@@ -295,7 +295,7 @@ with it.Daemon(cfg) as d:
 cfg2 = rt.setup_daemon(t, roa_path, slurm_path, name="irrd2.yaml",
                        rtr={"interface": ["127.0.0.1", "::1"]})
 with it.Daemon(cfg2) as d2:
-    a4 = rt.wait_data(cfg2.rtr_port, limit=90)
+    a4 = rt.wait_data(cfg2.rtr_port, limit=90, count=len(expected2))
     t.check("two addresses: IPv4 served", a4 is not None and set(a4["announced"]) == expected2)
     a6 = rt.wait_data(cfg2.rtr_port, host="::1", limit=10)
     t.check("two addresses: IPv6 served", a6 is not None and set(a6["announced"]) == expected2)

@@ -94,7 +94,7 @@ try:
     if not t.check("private sshd listens", it.wait_port(ssh_port, 15), open(S("sshd.log")).read()):
         t.done()
     with it.Daemon(cfg) as d:
-        first = rt.wait_data(cfg.rtr_port, limit=90)
+        first = rt.wait_data(cfg.rtr_port, limit=90, count=len(expected))
         t.check("daemon serves the set over TCP", first is not None, d.log_text()[-1500:])
         ssh_args = ["ssh", "127.0.0.1", str(ssh_port), user, S("client_key"), S("known_hosts")]
         got, why = rt.rtrclient_export(ssh_args)

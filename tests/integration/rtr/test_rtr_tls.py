@@ -128,7 +128,7 @@ cfg = rt.setup_daemon(t, roa_path, rtr={"interface": "127.0.0.1",
                                         "tls": {"certificate": P("server.pem"), "key": P("server.key"),
                                                 "port": tls_port}})
 with it.Daemon(cfg) as d:
-    first = rt.wait_data(cfg.rtr_port, limit=90)
+    first = rt.wait_data(cfg.rtr_port, limit=90, count=len(expected))
     t.check("plain TCP beside TLS: full set", first is not None and set(first["announced"]) == expected,
             d.log_text()[-1500:])
     try:
@@ -181,7 +181,7 @@ cfg2 = rt.setup_daemon(t, roa_path, name="irrd2.yaml",
                             "tls": {"certificate": P("server.pem"), "key": P("server.key"),
                                     "client_ca": P("ca.pem"), "port": tls_port}})
 with it.Daemon(cfg2) as d:
-    rt.wait_data(cfg2.rtr_port, limit=90)
+    rt.wait_data(cfg2.rtr_port, limit=90, count=len(expected))
     refused(tls_ctx(), "client_ca: a client without a certificate is refused")
     refused(tls_ctx("intruder"), "client_ca: a certificate from another CA is refused")
     try:
