@@ -1,11 +1,7 @@
 #!/usr/bin/env python3
-"""pending_test_rpki_chain.py - the RPKI part of the NRTM chain (issue 5).
-
-PENDING: not run by `make test` yet (the name does not start with test_)
-because it needs the daemon's ROA import cycle (rpki/importer.c wired into
-irrd/hooks.c, which must also hand each new ROA set to the mirror with
-irrd_nrtm_set_roas() and write journal DEL/ADD on RPKI state changes).
-Rename it to test_rpki_chain.py once that is in.
+"""test_rpki_chain.py - the RPKI part of the NRTM chain (issue 5), with the
+daemon's ROA import cycle (irrd/rpki_import.c hands each ROA set to the
+mirror with irrd_nrtm_set_roas and journals RPKI state changes).
 
 A is authoritative for DEMO (no RPKI); B mirrors DEMO from A in RPKI-aware
 mode (roa_source a local file); C mirrors DEMO from B without RPKI.
