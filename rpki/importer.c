@@ -351,7 +351,8 @@ static int roa_store(struct sql_conn *c, const struct roa_set *set, struct roa_i
 	roa_vec_init(&db);
 	if (sql_roa_load(c, dbroa_cb, &db) < 0)
 		goto out;
-	qsort(db.v, db.n, sizeof(*db.v), roa_ta_qcmp);
+	if (db.n > 0)
+		qsort(db.v, db.n, sizeof(*db.v), roa_ta_qcmp);
 	for (size_t k = 1; k < db.n && !all; k++)
 		if (roa_cmp(&db.v[k - 1], &db.v[k]) == 0)
 			all = true;
@@ -534,6 +535,8 @@ static void keymail_sort(struct keymail_list *l)
 {
 	size_t o = 0;
 
+	if (l->n == 0)
+		return;
 	qsort(l->v, l->n, sizeof(*l->v), keymails_qcmp);
 	for (size_t i = 0; i < l->n; i++) {
 		if (o > 0 && strcmp(l->v[o - 1].key, l->v[i].key) == 0) {
@@ -708,8 +711,11 @@ fail_source:
 				pairs[j].mail = NULL;
 				continue;
 			}
-			pairs[keep++] = pairs[j];
-			pairs[j].mail = NULL;
+			if (keep != j) {
+				pairs[keep] = pairs[j];
+				pairs[j].mail = NULL;
+			}
+			keep++;
 		}
 		notice_add(res, o, inv, pairs + i, keep - i);
 	}
