@@ -64,6 +64,15 @@ subjectInfoAccess = signedObject;URI:\$ENV::OBJ
 certificatePolicies = critical, 1.3.6.1.5.5.7.14.2
 sbgp-ipAddrBlock = critical, IPv4:inherit, IPv6:inherit
 sbgp-autonomousSysNum = critical, AS:inherit
+[ rtr_ext ]
+keyUsage = critical, digitalSignature
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+crlDistributionPoints = URI:$REPO/ca/ca.crl
+authorityInfoAccess = caIssuers;URI:$REPO/ta/ca.cer
+certificatePolicies = critical, 1.3.6.1.5.5.7.14.2
+extendedKeyUsage = 1.3.6.1.5.5.7.3.30
+sbgp-autonomousSysNum = critical, AS:64500
 [ crl_ext ]
 authorityKeyIdentifier = keyid:always
 [ ca_ta ]
@@ -95,6 +104,9 @@ ossl() { openssl "$@" 2>>"$W/openssl.log"; }
 for k in ta ca tamft camft r0 r1 r2 other; do
 	ossl genrsa -out $k.key 2048 || { it_fail "openssl genrsa" "see $W/openssl.log"; it_done; }
 done
+
+# a BGPsec router key (RFC 8208: P-256)
+ossl ecparam -name prime256v1 -genkey -noout -out rtr.key
 
 # trust anchor, TAL, CA certificate
 ossl req -x509 -new -key ta.key -sha256 -days 365 -extensions ta_ext -set_serial 1 -out ta.pem
@@ -202,6 +214,13 @@ mft() {
 	sign "$ca.mft" "${ca}mft" $CT_MFT
 }
 
+# a BGPsec router certificate (RFC 8209) for AS64500
+ossl req -new -key rtr.key -subj /CN=router-64500 -out rtr.csr
+ossl x509 -req -in rtr.csr -CA ca.pem -CAkey ca.key -set_serial 20 -days 200 -sha256 -extfile cnf \
+	-extensions rtr_ext -out rtr.pem
+ossl x509 -in rtr.pem -outform DER -out rtr.cer
+RTR_SKI=$(openssl x509 -in rtr.pem -noout -ext subjectKeyIdentifier | tail -n 1 | tr -d ' :')
+
 ee tamft ta 3 mft_ext $REPO/ta/ta.crl rsync://example.test/ta.cer $REPO/ta/ta.mft
 ee camft ca 13 mft_ext $REPO/ca/ca.crl $REPO/ta/ca.cer $REPO/ca/ca.mft
 
@@ -243,6 +262,21 @@ it_contains "JSON aspas" "$json" '"aspas": ['
 it_contains "JSON bgpsec_keys" "$json" '"bgpsec_keys": ['
 it_check "JSON parses" python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d["roas"]) == 3' <<<"$json"
 it_contains "summary on stderr" "$(cat "$W/stderr")" "VRPs: 3 (3 unique)"
+
+# a router certificate: its key in the JSON, the VRPs unchanged
+publish r0.roa r1.roa rtr.cer
+it_eq "router certificate: VRPs unchanged" "$(vrps)" "$GOOD"
+json=$(run -j -)
+it_contains "router certificate: bgpsec_keys entry" "$json" "{ \"asn\": 64500, \"ski\": \"$RTR_SKI\", \"pubkey\": \""
+it_contains "router certificate: counted" "$json" '"bgpsec_pubkeys": 1,'
+
+# the configuration file: rpki.validator.tal_dir and cache_dir
+mkdir -p "$W/tals"
+cp "$W/test.tal" "$W/tals/"
+printf "irrd:\n  database_url: 'postgresql://irrd@127.0.0.1:5432/irrd'\n  rpki:\n    validator: {enabled: true, tal_dir: %s, cache_dir: %s}\n" \
+	"$W/tals" "$C" >"$W/irrd.yaml"
+it_eq "--config: TALs and cache from rpki.validator" \
+	"$("$V" --config "$W/irrd.yaml" -n -c - 2>/dev/null | tail -n +2 | sort)" "$GOOD"
 
 # a ROA outside the CA's resources: that ROA only
 publish r0.roa r1.roa r2.roa
