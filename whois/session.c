@@ -10,9 +10,12 @@
  * except NRTM (-g), as IRRd's remove_auth_hashes() does.
  *
  * Deviations, as CONTRACT.md allows: the command letter of `!` queries is
- * case-insensitive (except !j / !J, which differ), lookup attribute names,
- * class names, set names and keys are too, and !r...,o lists each origin
- * once. !g, !6 and !a list prefixes sorted by address (IRRd: unordered).
+ * case-insensitive (except !j / !J, which differ), and so are -i attribute
+ * names, -T / -t / !m class names, set names and keys (IRRd upper-cases
+ * most of these itself); !r...,o lists each origin once. !g, !6 and !a
+ * list prefixes sorted by address (IRRd answers from an unordered set),
+ * IPv4 before IPv6. The list of lookup attributes in -i's error is sorted
+ * (IRRd prints a Python set, in no fixed order).
  */
 #include "whois/whois_int.h"
 
