@@ -70,15 +70,48 @@ struct match {
 	size_t i, j, k;
 };
 
+/* b's distinct lines, each with its positions (b2j). */
+struct bclass {
+	const struct line *l;
+	size_t *pos;
+	size_t n;
+	bool popular;
+};
+
 struct matcher {
 	const struct lines *a, *b;
-	/* b2j: for each line of a, the (ascending) positions of equal lines
-	 * of b that may anchor a match; popular lines have none */
-	size_t **pos;
-	size_t *npos;
+	struct bclass *cls;		/* hash table of b's lines */
+	size_t ncap;
+	/* for each line of a: its class in b, or NULL (no equal line, or a
+	 * popular one that anchors nothing) */
+	struct bclass **acls;
 	size_t *j2len, *newj2len;	/* indexed by j + 1 */
 	size_t *touched, *ntouched_buf;
 };
+
+static uint64_t line_hash(const struct line *l)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (size_t i = 0; i < l->n; i++)
+		h = (h ^ (unsigned char)l->s[i]) * 1099511628211ull;
+	return h;
+}
+
+static struct bclass *class_find(struct matcher *m, const struct line *l, bool create)
+{
+	size_t i = line_hash(l) & (m->ncap - 1);
+
+	while (m->cls[i].l != NULL) {
+		if (line_eq(m->cls[i].l, l))
+			return &m->cls[i];
+		i = (i + 1) & (m->ncap - 1);
+	}
+	if (!create)
+		return NULL;
+	m->cls[i].l = l;
+	return &m->cls[i];
+}
 
 static void matcher_init(struct matcher *m, const struct lines *a, const struct lines *b)
 {
@@ -87,29 +120,32 @@ static void matcher_init(struct matcher *m, const struct lines *a, const struct 
 
 	m->a = a;
 	m->b = b;
-	m->pos = xcalloc(a->n + 1, sizeof(*m->pos));
-	m->npos = xcalloc(a->n + 1, sizeof(*m->npos));
-	for (size_t i = 0; i < a->n; i++) {
-		size_t cnt = 0;
+	m->ncap = 16;
+	while (m->ncap < 2 * b->n + 2)
+		m->ncap *= 2;
+	m->cls = xcalloc(m->ncap, sizeof(*m->cls));
+	/* two passes: count, then fill in ascending order */
+	for (size_t j = 0; j < b->n; j++)
+		class_find(m, &b->v[j], true)->n++;
+	for (size_t k = 0; k < m->ncap; k++) {
+		struct bclass *c = &m->cls[k];
 
-		/* lines of a equal to an earlier line of a share its list */
-		for (size_t i0 = 0; i0 < i; i0++) {
-			if (line_eq(&a->v[i0], &a->v[i])) {
-				m->pos[i] = m->pos[i0];
-				m->npos[i] = m->npos[i0];
-				goto next;
-			}
-		}
-		for (size_t j = 0; j < b->n; j++)
-			if (line_eq(&a->v[i], &b->v[j]))
-				cnt++;
-		if (cnt == 0 || (autojunk && cnt > ntest))
+		if (c->l == NULL)
 			continue;
-		m->pos[i] = xcalloc(cnt, sizeof(size_t));
-		for (size_t j = 0; j < b->n; j++)
-			if (line_eq(&a->v[i], &b->v[j]))
-				m->pos[i][m->npos[i]++] = j;
-next:;
+		c->popular = autojunk && c->n > ntest;
+		c->pos = xcalloc(c->n, sizeof(size_t));
+		c->n = 0;
+	}
+	for (size_t j = 0; j < b->n; j++) {
+		struct bclass *c = class_find(m, &b->v[j], false);
+
+		c->pos[c->n++] = j;
+	}
+	m->acls = xcalloc(a->n + 1, sizeof(*m->acls));
+	for (size_t i = 0; i < a->n; i++) {
+		struct bclass *c = class_find(m, &a->v[i], false);
+
+		m->acls[i] = c != NULL && !c->popular ? c : NULL;
 	}
 	m->j2len = xcalloc(b->n + 2, sizeof(size_t));
 	m->newj2len = xcalloc(b->n + 2, sizeof(size_t));
@@ -119,17 +155,10 @@ next:;
 
 static void matcher_free(struct matcher *m)
 {
-	for (size_t i = 0; i < m->a->n; i++) {
-		bool shared = false;
-
-		for (size_t i0 = 0; i0 < i && !shared; i0++)
-			if (m->pos[i0] == m->pos[i])
-				shared = true;
-		if (!shared)
-			free(m->pos[i]);
-	}
-	free(m->pos);
-	free(m->npos);
+	for (size_t k = 0; k < m->ncap; k++)
+		free(m->cls[k].pos);
+	free(m->cls);
+	free(m->acls);
 	free(m->j2len);
 	free(m->newj2len);
 	free(m->touched);
@@ -145,8 +174,10 @@ static struct match longest(struct matcher *m, size_t alo, size_t ahi, size_t bl
 	for (size_t i = alo; i < ahi; i++) {
 		size_t nn = 0;
 
-		for (size_t x = 0; x < m->npos[i]; x++) {
-			size_t j = m->pos[i][x], k;
+		const struct bclass *c = m->acls[i];
+
+		for (size_t x = 0; c != NULL && x < c->n; x++) {
+			size_t j = c->pos[x], k;
 
 			if (j < blo)
 				continue;
