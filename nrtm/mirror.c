@@ -475,82 +475,13 @@ int nrtm_mirror_apply(struct sql_conn *c, const struct cfg *cfg, const char *sou
 	return apply_stream(c, cfg, cs, s, &ref, res, err);
 }
 
-/* ---- RPKI states after a full import ---- */
-
-struct rpki_fix {
-	const struct roa_ref *roas;
-	char *pks, *classes, *states;	/* text[] literals being built */
-	size_t n;
-	struct membuf pk, cl, st;
-};
-
-static void lit_add(struct membuf *b, const char *s)
-{
-	mem_write(b->len == 0 ? "{\"" : ",\"", 1, 2, b);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			mem_write("\\", 1, 1, b);
-		mem_write((char *)s, 1, 1, b);
-	}
-	mem_write("\"", 1, 1, b);
-}
-
-static int rpki_fix_cb(void *arg, const struct sql_object_row *row)
-{
-	struct rpki_fix *f = arg;
-	struct rpsl_object *obj;
-	enum rpki_state st;
-
-	if (strcmp(row->object_class, "route") != 0 && strcmp(row->object_class, "route6") != 0)
-		return 0;
-	obj = rpsl_parse(row->object_text, row->text_len, RPSL_NONSTRICT, NULL);
-	if (obj->has_prefix && obj->has_origin) {
-		st = roa_state(f->roas, &obj->prefix, obj->origin);
-		if (st != row->rpki_status) {
-			lit_add(&f->pk, row->rpsl_pk);
-			lit_add(&f->cl, row->object_class);
-			lit_add(&f->st, rpki_state_name(st));
-			f->n++;
-		}
-	}
-	rpsl_object_free(obj);
-	return 0;
-}
-
-static int rpki_states_after_load(struct sql_conn *c, const char *source, const struct roa_ref *roas,
-				  char **err)
-{
-	struct rpki_fix f = { .roas = roas };
-	int rc = 0;
-
-	if (sql_objects_foreach(c, source, rpki_fix_cb, &f) < 0) {
-		*err = xasprintf("%s: RPKI states after the import: %s", source, sql_error(c));
-		rc = -1;
-	} else if (f.n > 0) {
-		const char *params[4];
-
-		mem_write("}", 1, 1, &f.pk);
-		mem_write("}", 1, 1, &f.cl);
-		mem_write("}", 1, 1, &f.st);
-		params[0] = source;
-		params[1] = f.pk.d;
-		params[2] = f.cl.d;
-		params[3] = f.st.d;
-		if (sql_exec(c, "UPDATE rpsl_objects o SET rpki_status = u.st::rpkistatus, updated = now()"
-			     " FROM unnest($2::text[], $3::text[], $4::text[]) AS u(pk, cl, st)"
-			     " WHERE o.source = $1 AND o.rpsl_pk = u.pk AND o.object_class = u.cl", 4, params) < 0) {
-			*err = xasprintf("%s: RPKI states after the import: %s", source, sql_error(c));
-			rc = -1;
-		} else
-			log_info("%s: RPKI states of %zu routes set after the import", source, f.n);
-	}
-	free(f.pk.d);
-	free(f.cl.d);
-	free(f.st.d);
-	return rc;
-}
-
 /* ---- a full import ---- */
+
+/* sql_load_opts.rpki_state: called on the load's parser threads. */
+static enum rpki_state load_rpki_state(void *arg, const struct ip_prefix *prefix, uint32_t origin)
+{
+	return roa_state(arg, prefix, origin);
+}
 
 static int parse_serial_text(const char *buf, int64_t *out)
 {
@@ -646,6 +577,11 @@ static int full_import(struct sql_conn *c, const struct cfg *cfg, const struct c
 	lo.parse_opts = &popts;
 	lo.reject = reject_log;
 	lo.arg = (void *)cs->name;
+	if (rpki_applies(cfg, cs)) {
+		/* routes stored with their state in the same transaction */
+		lo.rpki_state = load_rpki_state;
+		lo.rpki_arg = (void *)roas;
+	}
 	if (sql_load_dump(c, &lo, &st, err) < 0) {
 		char *e = *err;
 
@@ -654,8 +590,6 @@ static int full_import(struct sql_conn *c, const struct cfg *cfg, const struct c
 		goto out;
 	}
 	log_info("%s: full import: %ld objects loaded, %ld rejected", cs->name, st.loaded, st.rejected);
-	if (rpki_applies(cfg, cs) && rpki_states_after_load(c, cs->name, roas, err) < 0)
-		goto out;
 	if (serial >= 0 && sql_change_mirror_serial(c, cs->name, -1, serial) < 0) {
 		*err = xasprintf("%s: %s", cs->name, sql_error(c));
 		goto out;

@@ -129,6 +129,15 @@ def main():
             t.eq("B journalled a DEL", it.psql(
                 cfg_b.db, f"SELECT operation FROM rpsl_database_journal WHERE rpsl_pk = '{key['invalid']}'"
                           " ORDER BY serial_nrtm"), [["ADD"], ["DEL"]])
+            # a full reload of B stores each route with its state at once
+            r = it.run([it.prog("irrd_mirror_force_reload"), "--config", cfg_b.path, "DEMO"])
+            t.check("force reload of B", r.returncode == 0, r.stderr)
+            t.check("B reloaded", wait_for(lambda: it.psql(
+                cfg_b.db, "SELECT force_reload FROM database_status WHERE source = 'DEMO'") == [["f"]], TIMER + 30))
+            states = dict(it.psql(cfg_b.db, "SELECT rpsl_pk, rpki_status FROM rpsl_objects WHERE rpsl_pk IN"
+                                            f" ('{key['valid']}', '{key['invalid']}', '{key['not_found']}')"))
+            t.eq("states after B's full reload", states,
+                 {key["valid"]: "valid", key["invalid"]: "invalid", key["not_found"]: "not_found"})
     t.done()
 
 
