@@ -82,7 +82,7 @@ for size, r in res.items():
             if me.get("tree_rss_kb") and rc.get("tree_rss_kb") else float("nan")
         goal = wr <= 0.5
         print("%-9s ratio irrd/rpki-client: wall %.2f, cpu %.2f, maxrss %.2f, tree rss %.2f; "
-              "warm fetch %.1f s vs %.1f s; goal wall <= 0.50: %s" % (
+              "warm fetch irrd %.1f s, rpki-client %.1f s; goal wall <= 0.50: %s" % (
                   size, wr, cr, rr, tr, me["warm_fetch"]["wall"], rc["warm_fetch"]["wall"],
                   "met" if goal else "MISSED"))
         if not goal:
