@@ -346,6 +346,8 @@ struct dbuf {
 
 static void dbuf_add(struct dbuf *b, const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	if (b->len + n > b->cap) {
 		size_t cap = b->cap ? b->cap : 256;
 		while (cap < b->len + n)
