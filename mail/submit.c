@@ -225,6 +225,8 @@ struct req {
 	struct strlist errors, infos;
 	bool non_strict;
 	bool suspension;
+	bool needs_lookup;		/* the current version is to be read */
+	bool lookup_pending;		/* req_lookup() has work to do */
 	/* authentication */
 	bool auth_done, used_override;
 	struct strlist notify_mntners;	/* pk of mntners whose mnt-nfy/upd-to apply */
@@ -263,6 +265,9 @@ struct submit {
 	struct smap preload_new, preload_deleted;
 	struct smap pre_approved;	/* mntner pks created in this message */
 	struct smap unaligned;		/* "SOURCE\x1fclass" -> struct range_list */
+	struct smap prefetch;		/* key3(class, pk, source) -> text, or NULL: absent */
+	struct smap parents;		/* "SOURCE\x1fprefix" -> struct parent_rows */
+	struct smap parents_loaded;	/* sources whose route parents were read */
 	struct roa_set *roas;		/* RPKI-aware mode: the ROAs covering the routes */
 };
 
@@ -340,6 +345,14 @@ static struct rpsl_object *get_object(struct submit *s, const char *source, cons
 
 	if (s->db_failed)
 		return NULL;
+	if (cls != NULL) {
+		char *k = key3(cls, pk, source);
+		void **slot = smap_slot(&s->prefetch, k, false);
+
+		free(k);
+		if (slot != NULL)
+			return *slot ? rpsl_parse(*slot, strlen(*slot), RPSL_NONSTRICT, NULL) : NULL;
+	}
 	if (sql_object_get(s->c, source, cls, pk, keep_first_cb, &f) < 0) {
 		db_error(s, "object lookup");
 		rpsl_object_free(f.obj);
@@ -616,27 +629,159 @@ static void candidate(struct range_obj *slot, bool *have, const struct rpsl_obje
 		range_obj_clear(&r);
 }
 
+static void parent_consider(struct parent_scan *ps, const char *cls, const struct rpsl_object *o)
+{
+	const struct rpsl_object *rt = ps->route;
+	bool exact;
+
+	if (!o->has_ip)
+		return;
+	exact = ip_addr_cmp(&o->ip_first, &rt->ip_first) == 0 && ip_addr_cmp(&o->ip_last, &rt->ip_last) == 0;
+	if (strcmp(cls, ps->inet_class) == 0) {
+		if (exact)
+			candidate(&ps->exact_inet, &ps->have_exact, o);
+		else
+			candidate(&ps->best_inet, &ps->have_inet, o);
+	} else if (!exact && o->cls == rt->cls) {
+		candidate(&ps->best_route, &ps->have_route, o);
+	}
+}
+
 static int parent_cb(void *arg, const struct sql_object_row *row)
 {
 	struct parent_scan *ps = arg;
 	struct rpsl_object *o = rpsl_parse(row->object_text, row->text_len, RPSL_NONSTRICT, NULL);
-	const struct rpsl_object *rt = ps->route;
 
-	if (o->has_ip) {
-		bool exact = ip_addr_cmp(&o->ip_first, &rt->ip_first) == 0 &&
-			     ip_addr_cmp(&o->ip_last, &rt->ip_last) == 0;
-
-		if (strcmp(row->object_class, ps->inet_class) == 0) {
-			if (exact)
-				candidate(&ps->exact_inet, &ps->have_exact, o);
-			else
-				candidate(&ps->best_inet, &ps->have_inet, o);
-		} else if (!exact && o->cls == rt->cls) {
-			candidate(&ps->best_route, &ps->have_route, o);
-		}
-	}
+	parent_consider(ps, row->object_class, o);
 	rpsl_object_free(o);
 	return 0;
+}
+
+/* The prefixes covering p, p itself first, as text (caller frees each). */
+static size_t covering_prefixes(const struct ip_prefix *p, char **out)
+{
+	size_t n = 0;
+
+	for (int l = p->len; l >= 0; l--) {
+		struct ip_prefix q = *p;
+		char buf[IP_PREFIX_STRLEN];
+
+		q.len = (uint8_t)l;
+		for (unsigned b = (unsigned)l; b < ip_maxlen(q.family); b++)
+			q.a[b >> 3] &= (uint8_t)~(0x80u >> (b & 7));
+		out[n++] = xstrdup(ip_prefix_format(&q, buf, sizeof(buf)));
+	}
+	return n;
+}
+
+struct parent_row {
+	char *cls;
+	struct rpsl_object *obj;
+};
+
+struct parent_rows {
+	struct parent_row *v;
+	size_t n;
+};
+
+static void parent_rows_free(void *p)
+{
+	struct parent_rows *l = p;
+
+	if (l == NULL)
+		return;
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].cls);
+		rpsl_object_free(l->v[i].obj);
+	}
+	free(l->v);
+	free(l);
+}
+
+struct parents_cb {
+	struct submit *s;
+	const char *source;
+};
+
+static int parents_row_cb(void *arg, const struct sql_object_row *row)
+{
+	struct parents_cb *pc = arg;
+	struct rpsl_object *o = rpsl_parse(row->object_text, row->text_len, RPSL_NONSTRICT, NULL);
+	char buf[IP_PREFIX_STRLEN], *k;
+	struct parent_rows *l;
+
+	if (!o->has_prefix) {
+		rpsl_object_free(o);
+		return 0;
+	}
+	k = xasprintf("%s\x1f%s", pc->source, ip_prefix_format(&o->prefix, buf, sizeof(buf)));
+	l = smap_get(&pc->s->parents, k);
+	if (l == NULL) {
+		l = xcalloc(1, sizeof(*l));
+		smap_set(&pc->s->parents, k, l);
+	}
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v[l->n].cls = xstrdup(row->object_class);
+	l->v[l->n].obj = o;
+	l->n++;
+	free(k);
+	return 0;
+}
+
+static bool parent_wanted(const struct submit *s, const struct req *r)
+{
+	const struct rpsl_object *o = r->new_obj;
+
+	return s->cfg->authenticate_parents_route_creation && req_valid(r) && r->type == T_CREATE && o != NULL &&
+	       (o->cls == RPSL_ROUTE || o->cls == RPSL_ROUTE6) && o->has_prefix && o->has_ip && o->source != NULL;
+}
+
+/* The candidates for every new route's parent object, one query per
+ * source: every inet(6)num and route(6) at a prefix covering one of them. */
+static void prefetch_parents(struct submit *s)
+{
+	for (size_t i = 0; i < s->nreqs && !s->db_failed; i++) {
+		const char *source;
+		static const char *const classes[4] = { "inetnum", "inet6num", "route", "route6" };
+		struct smap seen = { 0 };
+		char **pfx = NULL, *cov[129];
+		size_t np = 0;
+
+		if (!parent_wanted(s, &s->reqs[i]))
+			continue;
+		source = s->reqs[i].new_obj->source;
+		if (smap_has(&s->parents_loaded, source))
+			continue;
+		smap_set(&s->parents_loaded, source, NULL);
+		for (size_t k = i; k < s->nreqs; k++) {
+			const struct req *r = &s->reqs[k];
+			size_t nc;
+
+			if (!parent_wanted(s, r) || strcmp(r->new_obj->source, source) != 0)
+				continue;
+			nc = covering_prefixes(&r->new_obj->prefix, cov);
+			for (size_t c = 0; c < nc; c++) {
+				if (smap_has(&seen, cov[c])) {
+					free(cov[c]);
+					continue;
+				}
+				smap_set(&seen, cov[c], NULL);
+				pfx = xrealloc(pfx, (np + 1) * sizeof(*pfx));
+				pfx[np++] = cov[c];
+			}
+		}
+		{
+			struct parents_cb pc = { s, source };
+
+			if (sql_objects_by_prefixes(s->c, source, classes, 4, (const char *const *)pfx, np,
+						    parents_row_cb, &pc) < 0)
+				db_error(s, "parent object lookup");
+		}
+		for (size_t k = 0; k < np; k++)
+			free(pfx[k]);
+		free(pfx);
+		smap_clear(&seen);
+	}
 }
 
 /* IRRd's _find_related_object_route: an exact inet(6)num, else the
@@ -659,16 +804,18 @@ static void related_route(struct submit *s, struct req *r)
 	ps.route = rt;
 	ps.inet_class = inet_class;
 	pfx = xcalloc((size_t)rt->prefix.len + 1, sizeof(*pfx));
-	for (int l = rt->prefix.len; l >= 0; l--) {
-		struct ip_prefix q = rt->prefix;
-		char buf[IP_PREFIX_STRLEN];
+	np = covering_prefixes(&rt->prefix, pfx);
+	if (smap_has(&s->parents_loaded, rt->source)) {
+		for (size_t i = 0; i < np; i++) {
+			char *k = xasprintf("%s\x1f%s", rt->source, pfx[i]);
+			const struct parent_rows *l = smap_get(&s->parents, k);
 
-		q.len = (uint8_t)l;
-		for (unsigned b = (unsigned)l; b < ip_maxlen(q.family); b++)
-			q.a[b >> 3] &= (uint8_t)~(0x80u >> (b & 7));
-		pfx[np++] = xstrdup(ip_prefix_format(&q, buf, sizeof(buf)));
-	}
-	if (sql_objects_by_prefixes(s->c, rt->source, classes, 2, (const char *const *)pfx, np, parent_cb, &ps) < 0)
+			for (size_t j = 0; l != NULL && j < l->n; j++)
+				parent_consider(&ps, l->v[j].cls, l->v[j].obj);
+			free(k);
+		}
+	} else if (sql_objects_by_prefixes(s->c, rt->source, classes, 2, (const char *const *)pfx, np, parent_cb,
+					   &ps) < 0)
 		db_error(s, "parent object lookup");
 	for (size_t i = 0; i < np; i++)
 		free(pfx[i]);
@@ -1189,6 +1336,20 @@ static void req_init(struct submit *s, struct req *r, const struct mail_request 
 				return;
 			}
 		}
+		r->needs_lookup = true;
+	}
+	r->lookup_pending = true;
+}
+
+/* The rest of ChangeRequest.__init__, after prefetch_existing(): create or
+ * modify, and deletions of objects that do not exist. */
+static void req_lookup(struct submit *s, struct req *r)
+{
+	const struct rpsl_object *o = r->new_obj;
+
+	if (!r->lookup_pending)
+		return;
+	if (r->needs_lookup) {
 		r->cur_obj = get_object(s, o->source, rpsl_class_name(o->cls), o->pk);
 		if (r->type != T_DELETE)
 			r->type = r->cur_obj ? T_MODIFY : T_CREATE;
@@ -1196,6 +1357,68 @@ static void req_init(struct submit *s, struct req *r, const struct mail_request 
 	if (r->type == T_DELETE && r->cur_obj == NULL) {
 		r->status = S_ERR_PARSING;
 		sl_add(&r->errors, "Can not delete object: no object found for this key in this database.");
+	}
+}
+
+struct prefetch_cb {
+	struct submit *s;
+	const char *source;
+};
+
+static int prefetch_cb(void *arg, const struct sql_object_row *row)
+{
+	struct prefetch_cb *pc = arg;
+	char *k = key3(row->object_class, row->rpsl_pk, row->source);
+	void **slot = smap_slot(&pc->s->prefetch, k, true);
+
+	free(*slot);
+	*slot = xstrndup(row->object_text, row->text_len);
+	free(k);
+	return 0;
+}
+
+/* The current versions of every object of the message, one query per
+ * source instead of one per object. Keys looked for and not found are
+ * remembered as absent. */
+static void prefetch_existing(struct submit *s)
+{
+	for (size_t i = 0; i < s->nreqs && !s->db_failed; i++) {
+		const char *source;
+		const char **classes, **pks;
+		size_t n = 0;
+		bool done = false;
+
+		if (!s->reqs[i].needs_lookup)
+			continue;
+		source = s->reqs[i].new_obj->source;
+		for (size_t k = 0; k < i && !done; k++)
+			if (s->reqs[k].needs_lookup && strcmp(s->reqs[k].new_obj->source, source) == 0)
+				done = true;
+		if (done)
+			continue;
+		classes = xcalloc(s->nreqs, sizeof(*classes));
+		pks = xcalloc(s->nreqs, sizeof(*pks));
+		for (size_t k = i; k < s->nreqs; k++) {
+			const struct req *r = &s->reqs[k];
+			char *key;
+
+			if (!r->needs_lookup || strcmp(r->new_obj->source, source) != 0)
+				continue;
+			classes[n] = rpsl_class_name(r->new_obj->cls);
+			pks[n] = r->new_obj->pk;
+			n++;
+			key = key3(rpsl_class_name(r->new_obj->cls), r->new_obj->pk, source);
+			(void)smap_slot(&s->prefetch, key, true);
+			free(key);
+		}
+		{
+			struct prefetch_cb pc = { s, source };
+
+			if (sql_objects_by_keys(s->c, source, classes, pks, n, prefetch_cb, &pc) < 0)
+				db_error(s, "object lookup");
+		}
+		free(classes);
+		free(pks);
 	}
 }
 
@@ -2085,6 +2308,9 @@ static void submit_free(struct submit *s)
 	smap_clear(&s->preload_deleted);
 	smap_clear(&s->pre_approved);
 	smap_free(&s->unaligned, range_list_free);
+	smap_free(&s->prefetch, free);
+	smap_free(&s->parents, parent_rows_free);
+	smap_clear(&s->parents_loaded);
 	roa_set_free(s->roas);
 }
 
@@ -2167,16 +2393,28 @@ int mail_submit(const struct cfg *cfg, struct sql_conn *c, const char *version, 
 	s.reqs = xcalloc(s.nreqs + 1, sizeof(*s.reqs));
 	for (size_t i = 0; i < s.nreqs && !s.db_failed; i++)
 		req_init(&s, &s.reqs[i], &s.ch->reqs[i]);
+	prefetch_existing(&s);
+	for (size_t i = 0; i < s.nreqs && !s.db_failed; i++)
+		req_lookup(&s, &s.reqs[i]);
+	if (!s.db_failed)
+		prefetch_parents(&s);
 	if (!s.db_failed)
 		load_roas(&s);
 	if (!s.db_failed)
 		resolve(&s);
-	{
+	if (!s.db_failed) {
 		time_t now = time(NULL);
 
-		for (size_t i = 0; i < s.nreqs && !s.db_failed; i++)
-			if (req_valid(&s.reqs[i]) && s.reqs[i].new_obj != NULL && !s.reqs[i].suspension)
-				save(&s, &s.reqs[i], now);
+		/* the writes go out in one libpq pipeline: no round trip each */
+		if (sql_change_pipeline_begin(c) < 0) {
+			db_error(&s, "pipeline");
+		} else {
+			for (size_t i = 0; i < s.nreqs && !s.db_failed; i++)
+				if (req_valid(&s.reqs[i]) && s.reqs[i].new_obj != NULL && !s.reqs[i].suspension)
+					save(&s, &s.reqs[i], now);
+			if (sql_change_pipeline_end(c, NULL) < 0)
+				db_error(&s, "saving the changes");
+		}
 	}
 	if (s.db_failed)
 		goto dbfail;

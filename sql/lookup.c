@@ -119,6 +119,29 @@ int sql_objects_by_prefixes(struct sql_conn *c, const char *source, const char *
 	return rc;
 }
 
+int sql_objects_by_keys(struct sql_conn *c, const char *source, const char *const *classes,
+			const char *const *pks, size_t n, sql_object_cb cb, void *arg)
+{
+	char *carr, *parr;
+	const char *params[3];
+	int rc;
+
+	if (n == 0)
+		return 0;
+	carr = sql_text_array(classes, n);
+	parr = sql_text_array(pks, n);
+	params[0] = source;
+	params[1] = carr;
+	params[2] = parr;
+	rc = rows(c, "objects by key",
+		  "SELECT " ROW_COLUMNS " FROM rpsl_objects WHERE source = $1"
+		  " AND (rpsl_pk, object_class) IN (SELECT k.pk, k.cls FROM unnest($3::text[], $2::text[]) AS k(pk, cls))",
+		  3, params, cb, arg);
+	free(carr);
+	free(parr);
+	return rc;
+}
+
 int sql_objects_unaligned_ranges(struct sql_conn *c, const char *source, const char *object_class,
 				 sql_object_cb cb, void *arg)
 {

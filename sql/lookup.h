@@ -23,6 +23,11 @@ int sql_objects_by_prefixes(struct sql_conn *c, const char *source, const char *
 			    size_t nclasses, const char *const *prefixes, size_t n, sql_object_cb cb,
 			    void *arg);
 
+/* Objects of source by key: the pairs (classes[i], pks[i]) for i < n, in
+ * one query. 0 or -1. */
+int sql_objects_by_keys(struct sql_conn *c, const char *source, const char *const *classes,
+			const char *const *pks, size_t n, sql_object_cb cb, void *arg);
+
 /* Objects of source and object_class that have an address range but no
  * prefix (inetnum ranges that are not one prefix). 0 or -1. */
 int sql_objects_unaligned_ranges(struct sql_conn *c, const char *source, const char *object_class,
