@@ -541,7 +541,7 @@ static void do_file(struct run *r, struct pp *pp, const char *name, const uint8_
 				kid->cert = cert;
 				kid->key = key;
 				kid->eff = eff;
-				kid->expires = min64(pp->expires, cert->not_after);
+				kid->expires = min64(ca->expires, cert->not_after);	/* chain only, as rpki-client */
 				kid->ta = ca->ta;
 				kid->depth = ca->depth + 1;
 				kid->uri = uri;
