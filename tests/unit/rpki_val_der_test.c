@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rpki/rpki.h"
+#include "rpki/rtr.h"
 #include "rpki/val_int.h"
 #include "rpsl/log.h"
 #include "tests/unit/testlib.h"
@@ -514,6 +516,80 @@ static void test_tal(void)
 	CHECK(val_tal_parse(buf, strlen(buf + 6) + 6, "nul.tal") == NULL);
 }
 
+/* The library's results as the daemon takes them: ROA set, RTR payload, JSON, CSV. */
+static void test_output(void)
+{
+	struct val_output *out = xcalloc(1, sizeof(*out));
+	struct roa_set *set;
+	struct rtr_set *rs;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	out->ntas = 2;
+	out->tas = xcalloc(2, sizeof(char *));
+	out->tas[0] = xstrdup("ripe");
+	out->tas[1] = xstrdup("arin \"x\"");
+	out->nvrps = 2;
+	out->vrps = xcalloc(2, sizeof(*out->vrps));
+	CHECK(ip_prefix_parse("192.0.2.0/24", 12, &out->vrps[0].prefix, true) == 0);
+	out->vrps[0].maxlen = 24;
+	out->vrps[0].asn = 64496;
+	out->vrps[0].expires = 1700000000;
+	CHECK(ip_prefix_parse("2001:db8::/32", 13, &out->vrps[1].prefix, true) == 0);
+	out->vrps[1].maxlen = 48;
+	out->vrps[1].asn = 64497;
+	out->vrps[1].ta = 1;
+	out->nvaps = 1;
+	out->vaps = xcalloc(1, sizeof(*out->vaps));
+	out->vaps[0].customer = 65000;
+	out->vaps[0].nproviders = 2;
+	out->vaps[0].providers = xcalloc(2, sizeof(uint32_t));
+	out->vaps[0].providers[0] = 64496;
+	out->vaps[0].providers[1] = 64497;
+	out->nbrks = 1;
+	out->brks = xcalloc(1, sizeof(*out->brks));
+	out->brks[0].asn = 64500;
+	out->brks[0].ski[0] = 0xab;
+	out->brks[0].spki_len = 3;
+	out->brks[0].spki = xmalloc(3);
+	memcpy(out->brks[0].spki, "abc", 3);
+
+	set = val_output_roa_set(out, NULL);
+	CHECK(set != NULL && roa_set_count(set) == 2);
+	if (set != NULL) {
+		CHECK_STR(roa_set_ta(set, 1), "arin \"x\"");
+		struct ip_prefix p;
+		CHECK(ip_prefix_parse("192.0.2.0/24", 12, &p, true) == 0);
+		CHECK(roa_validate(set, &p, 64496) == RPKI_VALID);
+		CHECK(roa_validate(set, &p, 64497) == RPKI_INVALID);
+	}
+	roa_set_free(set);
+	rs = rtr_set_new();
+	CHECK(val_output_rtr(out, rs) == 0 && rs->nvrps == 2 && rs->naspas == 1 && rs->nkeys == 1);
+	rtr_set_free(rs);
+
+	f = open_memstream(&buf, &len);
+	CHECK(val_output_csv(out, f) == 0);
+	fclose(f);
+	CHECK_STR(buf, "ASN,IP Prefix,Max Length,Trust Anchor\nAS64496,192.0.2.0/24,24,ripe\n"
+		  "AS64497,2001:db8::/32,48,arin \"x\"\n");
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	CHECK(val_output_json(out, f) == 0);
+	fclose(f);
+	CHECK(strstr(buf, "{ \"asn\": 64496, \"prefix\": \"192.0.2.0/24\", \"maxLength\": 24, \"ta\": \"ripe\", "
+			  "\"expires\": 1700000000 }") != NULL);
+	CHECK(strstr(buf, "\"ta\": \"arin \\\"x\\\"\"") != NULL);	/* escaped */
+	CHECK(strstr(buf, "{ \"customer_asid\": 65000, \"expires\": 0, \"providers\": [64496, 64497] }") != NULL);
+	CHECK(strstr(buf, "{ \"asn\": 64500, \"ski\": \"AB00000000000000000000000000000000000000\", "
+			  "\"pubkey\": \"YWJj\"") != NULL);
+	CHECK(strstr(buf, "\"metadata\": {") != NULL && strstr(buf, "\"bgpsec_keys\": [") != NULL);
+	free(buf);
+	val_output_free(out);
+}
+
 int main(void)
 {
 	log_init("rpki_val_der_test");
@@ -528,5 +604,6 @@ int main(void)
 	TEST_RUN(test_aspa_econtent);
 	TEST_RUN(test_mft_econtent);
 	TEST_RUN(test_tal);
+	TEST_RUN(test_output);
 	return test_summary("rpki_val_der_test");
 }
