@@ -231,6 +231,10 @@ char *irrd_rpki_json(struct irrd *d, size_t *len);
  * and frees everything (idempotent). */
 void irrd_rpki_import_init(struct irrd *d);
 void irrd_rpki_import_request(struct irrd *d);
+/* Import a set made elsewhere (the bundled validator's output, taken
+ * over) through the same cycle: route states, journal, roa_object,
+ * pseudo-IRR objects, RTR. During a run the newest set waits its turn. */
+void irrd_rpki_import_set(struct irrd *d, struct roa_set *set);
 void irrd_rpki_import_stop(struct irrd *d);
 void irrd_rpki_import_status(struct irrd *d, struct evbuffer *out, bool metrics);
 char *irrd_rpki_import_json(struct irrd *d, size_t *len);

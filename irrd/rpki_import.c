@@ -86,6 +86,7 @@ struct irrd_rpki {
 	volatile int stop;
 	pthread_t th;
 	bool running, joinable, again;
+	struct roa_set *pending;	/* irrd_rpki_import_set during a run */
 	struct rpki_job *job;
 	int pipefd[2];
 	struct event *pipe_ev;
@@ -185,6 +186,8 @@ done:
 	return NULL;
 }
 
+static void start_next(struct irrd_rpki *r);
+
 /* ---- pseudo-IRR objects (loop thread) ----------------------------------------------- */
 
 static void pseudo_put(struct irrd_rpki *r, const struct roa *v)
@@ -222,10 +225,7 @@ static void slice_cb(evutil_socket_t fd, short what, void *arg)
 	r->slicing = false;
 	r->npseudo = n;
 	log_info("rpki: %zu pseudo-IRR objects in the index", n);
-	if (r->again && !r->running) {
-		r->again = false;
-		irrd_rpki_import_request(r->d);
-	}
+	start_next(r);
 }
 
 /* All pseudo-IRR objects again (first set, other remarks). */
@@ -349,10 +349,7 @@ static void job_finish(struct irrd_rpki *r)
 			log_warnx("rpki: %s", job->fallback_err);
 	}
 	job_free(r, job);
-	if (r->again && !r->slicing && !__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
-		r->again = false;
-		irrd_rpki_import_request(r->d);
-	}
+	start_next(r);
 }
 
 static void pipe_cb(evutil_socket_t fd, short what, void *arg)
@@ -387,10 +384,57 @@ void irrd_rpki_import_init(struct irrd *d)
 	d->rpki = r;
 }
 
+/* Start a run: of set (taken over) if given, else of rpki.roa_source. */
+static void start_job(struct irrd *d, struct roa_set *set)
+{
+	struct irrd_rpki *r = d->rpki;
+	struct rpki_job *job = xcalloc(1, sizeof(*job));
+
+	job->r = r;
+	job->cfg = d->cfg;
+	job->cfg_gen = irrd_cfg_hold(d);
+	roa_import_opts_from_cfg(&job->opts, d->cfg);
+	job->opts.stop = &r->stop;
+	job->opts.set = set;
+	job->old = r->set;
+	job->need_fallback = r->set == NULL;
+	job->started = time(NULL);
+	r->job = job;
+	r->running = true;
+	r->last_start = job->started;
+	if (set != NULL)
+		log_info("rpki: importing a set of %zu ROAs", roa_set_count(set));
+	else
+		log_info("rpki: running ROA import from %s%s%s", d->cfg->roa_source,
+			 d->cfg->slurm_source ? ", SLURM " : "", d->cfg->slurm_source ? d->cfg->slurm_source : "");
+	if (pthread_create(&r->th, NULL, worker_main, job) != 0) {
+		log_errx("rpki: cannot start the ROA import thread");
+		r->job = NULL;
+		r->running = false;
+		job_free(r, job);
+		return;
+	}
+	r->joinable = true;
+}
+
+/* After a run or the pseudo-IRR slices: the run asked for meanwhile. */
+static void start_next(struct irrd_rpki *r)
+{
+	struct roa_set *set = r->pending;
+
+	if (!r->again || r->running || r->slicing || __atomic_load_n(&r->stop, __ATOMIC_RELAXED))
+		return;
+	r->again = false;
+	r->pending = NULL;
+	if (set != NULL)
+		start_job(r->d, set);
+	else
+		irrd_rpki_import_request(r->d);
+}
+
 void irrd_rpki_import_request(struct irrd *d)
 {
 	struct irrd_rpki *r = d->rpki;
-	struct rpki_job *job;
 
 	if (r == NULL || __atomic_load_n(&r->stop, __ATOMIC_RELAXED))
 		return;
@@ -406,7 +450,8 @@ void irrd_rpki_import_request(struct irrd *d)
 		return;
 	}
 	if (d->cfg->roa_source == NULL) {
-		/* rpki.validator.enabled: the validator's runs bring the set */
+		/* rpki.validator.enabled: the validator's runs bring the set
+		 * (irrd_rpki_import_set) */
 		log_debug("rpki: no rpki.roa_source, nothing to import");
 		return;
 	}
@@ -416,28 +461,25 @@ void irrd_rpki_import_request(struct irrd *d)
 		r->again = true;
 		return;
 	}
-	job = xcalloc(1, sizeof(*job));
-	job->r = r;
-	job->cfg = d->cfg;
-	job->cfg_gen = irrd_cfg_hold(d);
-	roa_import_opts_from_cfg(&job->opts, d->cfg);
-	job->opts.stop = &r->stop;
-	job->old = r->set;
-	job->need_fallback = r->set == NULL;
-	job->started = time(NULL);
-	r->job = job;
-	r->running = true;
-	r->last_start = job->started;
-	log_info("rpki: running ROA import from %s%s%s", d->cfg->roa_source,
-		 d->cfg->slurm_source ? ", SLURM " : "", d->cfg->slurm_source ? d->cfg->slurm_source : "");
-	if (pthread_create(&r->th, NULL, worker_main, job) != 0) {
-		log_errx("rpki: cannot start the ROA import thread");
-		r->job = NULL;
-		r->running = false;
-		job_free(r, job);
+	start_job(d, NULL);
+}
+
+void irrd_rpki_import_set(struct irrd *d, struct roa_set *set)
+{
+	struct irrd_rpki *r = d->rpki;
+
+	if (r == NULL || __atomic_load_n(&r->stop, __ATOMIC_RELAXED) || !d->cfg->rpki_enabled) {
+		roa_set_free(set);
 		return;
 	}
-	r->joinable = true;
+	if (r->running || r->slicing) {
+		/* the newest set wins */
+		roa_set_free(r->pending);
+		r->pending = set;
+		r->again = true;
+		return;
+	}
+	start_job(d, set);
 }
 
 void irrd_rpki_import_stop(struct irrd *d)
@@ -478,6 +520,7 @@ void irrd_rpki_import_stop(struct irrd *d)
 	close(r->pipefd[0]);
 	close(r->pipefd[1]);
 	irrd_nrtm_set_roas(d, NULL);
+	roa_set_free(r->pending);
 	roa_set_free(r->set);
 	free(r->remarks);
 	free(r->last_error);
@@ -551,6 +594,8 @@ void irrd_rpki_import_status(struct irrd *d, struct evbuffer *o, bool metrics)
 	evbuffer_add_printf(o, "\nRPKI\n----\n    RPKI-aware mode: %s\n", cfg->rpki_enabled ? "enabled" : "disabled");
 	if (cfg->roa_source != NULL)
 		evbuffer_add_printf(o, "    ROA source: %s\n", cfg->roa_source);
+	else if (cfg->rpki_enabled)
+		evbuffer_add_printf(o, "    ROA source: the bundled validator (rpki.validator)\n");
 	if (cfg->slurm_source != NULL)
 		evbuffer_add_printf(o, "    SLURM source: %s\n", cfg->slurm_source);
 	if (r == NULL)
