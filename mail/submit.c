@@ -25,7 +25,7 @@
  *
  * Not supported (no tables for them): suspensions, API keys, the
  * protected-name table (names of deleted mntner/person/role objects),
- * internal (web UI) authentication. The scope filter is not applied.
+ * internal (web UI) authentication.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -205,7 +205,8 @@ static char *key3(const char *a, const char *b, const char *c)
 enum req_type { T_NONE, T_CREATE, T_MODIFY, T_DELETE, T_SUSPEND, T_REACTIVATE };
 enum req_status {
 	S_PROCESSING, S_SAVED, S_ERR_UNKNOWN_CLASS, S_ERR_PARSING, S_ERR_AUTH, S_ERR_RULES,
-	S_ERR_REFERENCE, S_ERR_PROTECTED_NAME, S_ERR_ROA, S_ERR_NON_AUTHORITIVE, S_ERR_OBJECT_FILTER
+	S_ERR_REFERENCE, S_ERR_PROTECTED_NAME, S_ERR_ROA, S_ERR_SCOPEFILTER, S_ERR_NON_AUTHORITIVE,
+	S_ERR_OBJECT_FILTER
 };
 
 /* A parent object whose maintainers must also pass (route, set creation). */
@@ -1532,6 +1533,53 @@ static enum rpki_state route_state(struct submit *s, const struct rpsl_object *o
 	return roa_validate(s->roas, &o->prefix, o->origin);
 }
 
+/* IRRd's ScopeFilterValidator.validate_rpsl_object for route, route6 and
+ * aut-num: the reason ("prefix 192.0.2.0/24 is out of scope") or NULL. */
+static char *out_of_scope(const struct cfg *cfg, const struct rpsl_object *o)
+{
+	const struct cfg_source *src;
+	bool has_asn = false;
+	uint32_t asn = 0;
+
+	if (o->cls != RPSL_ROUTE && o->cls != RPSL_ROUTE6 && o->cls != RPSL_AUT_NUM)
+		return NULL;
+	src = o->source ? cfg_source_find(cfg, o->source) : NULL;
+	if (src != NULL && src->scopefilter_excluded)
+		return NULL;
+	if (o->has_prefix) {
+		for (size_t i = 0; i < cfg->nscopefilter_prefixes; i++) {
+			const struct ip_prefix *f = &cfg->scopefilter_prefixes[i];
+
+			if (f->family == o->prefix.family &&
+			    (ip_prefix_covers(f, &o->prefix) || ip_prefix_covers(&o->prefix, f))) {
+				char buf[IP_PREFIX_STRLEN];
+
+				/* IPy prints a host prefix without its length */
+				if (o->prefix.len == ip_maxlen(o->prefix.family)) {
+					struct ip_addr a;
+
+					ip_prefix_first(&o->prefix, &a);
+					return xasprintf("prefix %s is out of scope", ip_addr_format(&a, buf, sizeof(buf)));
+				}
+				return xasprintf("prefix %s is out of scope", ip_prefix_format(&o->prefix, buf, sizeof(buf)));
+			}
+		}
+	}
+	if (o->has_asn) {
+		has_asn = true;
+		asn = o->asn_first;
+	} else if (o->has_origin) {
+		has_asn = true;
+		asn = o->origin;
+	}
+	if (has_asn) {
+		for (size_t i = 0; i < cfg->nscopefilter_asns; i++)
+			if (cfg->scopefilter_asns[i].first <= asn && asn <= cfg->scopefilter_asns[i].last)
+				return xasprintf("ASN %u is out of scope", asn);
+	}
+	return NULL;
+}
+
 /* ChangeRequest.validate */
 static void validate(struct submit *s, struct req *r)
 {
@@ -1634,6 +1682,19 @@ static void validate(struct submit *s, struct req *r)
 				"RPKI ROAs were found that conflict with this object. (This IRRd refreshes ROAs every %d "
 				"seconds.)", s->cfg->roa_import_timer);
 		}
+	}
+
+	/* scope filter: out of scope creations are refused, changes noted */
+	if (r->type == T_CREATE || r->type == T_MODIFY) {
+		char *why = out_of_scope(s->cfg, r->new_obj);
+
+		if (why != NULL && r->type == T_CREATE) {
+			if (req_valid(r))
+				r->status = S_ERR_SCOPEFILTER;
+			sl_addf(&r->errors, false, "Contains out of scope information: %s", why);
+		} else if (why != NULL)
+			sl_addf(&r->infos, false, "Contains out of scope information: %s", why);
+		free(why);
 	}
 }
 

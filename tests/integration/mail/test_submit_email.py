@@ -481,6 +481,17 @@ t.eq("RPKI: deleting an invalid route permitted", status_line(reply_of(mails)), 
 rc, err, mails = submit(message(route("198.51.100.0/24", "AS65051", "TEST-MNT") + "password: md5-secret\n"))
 t.eq("RPKI-aware mode off: no ROA check", status_line(reply_of(mails)), "SUCCESS: changes")
 
+# ================================================================ scope filter
+cfg_scope = config("irrd-scope.yaml", extra={"scopefilter": {"prefixes": ["198.18.200.0/24"], "asns": ["65066"]}})
+rc, err, mails = submit(message(route("198.18.200.0/25", "AS65001", "TEST-MNT") + "\n" +
+                                route("198.18.201.0/24", "AS65066", "TEST-MNT") + "\n" +
+                                route("198.18.202.0/24", "AS65001", "TEST-MNT") + "\npassword: md5-secret\n"), cfg_scope)
+body = reply_of(mails)["body"]
+t.contains("scope filter: prefix out of scope", body,
+           "ERROR: Contains out of scope information: prefix 198.18.200.0/25 is out of scope")
+t.contains("scope filter: ASN out of scope", body, "ERROR: Contains out of scope information: ASN 65066 is out of scope")
+t.contains("scope filter: in scope", body, "Create succeeded: [route] 198.18.202.0/24AS65001")
+
 # ================================================================ charsets and MIME
 latin = (route("198.18.50.0/24", "AS65001", "TEST-MNT", "remarks: caf\xe9\n") + "password: md5-secret\n")
 qp = latin.encode("latin-1").replace(b"\xe9", b"=E9")
