@@ -325,6 +325,23 @@ subprocess.run(["gpgconf", "--homedir", other, "--kill", "gpg-agent"], capture_o
 rc, err, mails = submit(message(clear2, raw_body=True, subject="other key"))
 t.eq("PGP: a key without key-cert does not authenticate", status_line(reply_of(mails)), "FAILED: other key")
 
+# a key-cert created by mail: the key goes into the keyring, its mntner can sign
+r = gpg("--quick-gen-key", "Second Key <pgp2@example.com>", "ed25519", "sign", "never")
+FPR2 = [ln.split(":")[9] for ln in gpg("--with-colons", "--list-keys", "pgp2@example.com").stdout.decode().splitlines()
+        if ln.startswith("fpr:")][0]
+KEYID2 = "PGPKEY-" + FPR2[-8:]
+certif2 = "".join("certif: %s\n" % ln for ln in gpg("--armor", "--export", FPR2).stdout.decode().strip().split("\n"))
+rc, err, mails = submit(message(f"key-cert: {KEYID2}\n{certif2}mnt-by: TEST-MNT\nsource: TEST\npassword: md5-secret\n\n"
+                                f"mntner: KEY2-MNT\nadmin-c: ADMIN-TEST\nupd-to: key2@example.com\nauth: {KEYID2}\n"
+                                "mnt-by: KEY2-MNT\nsource: TEST\noverride: override-secret\n", subject="key-cert"))
+t.eq("key-cert by mail: created", status_line(reply_of(mails)), "SUCCESS: key-cert")
+kc = object_text(KEYID2, "key-cert")
+t.contains("key-cert by mail: fingerpr generated", kc, "fingerpr:       " + " ".join(FPR2[i:i + 4] for i in range(0, 20, 4)))
+t.contains("key-cert by mail: owner generated", kc, "owner:          Second Key <pgp2@example.com>")
+clear3 = gpg("--clearsign", "--local-user", FPR2, inp=route("198.18.16.0/24", "AS65010", "KEY2-MNT").encode()).stdout
+rc, err, mails = submit(message(clear3, raw_body=True, subject="signed by key 2"))
+t.eq("key-cert by mail: its key authenticates", status_line(reply_of(mails)), "SUCCESS: signed by key 2")
+
 # ================================================================ override, mntner creation
 new_mnt = ("mntner: NEW-MNT\nadmin-c: ADMIN-TEST\nupd-to: new@example.com\n"
            f"auth: MD5-PW {crypt('new-secret', '$1$newsaltx$')}\nmnt-by: NEW-MNT\nsource: TEST\n")
@@ -555,6 +572,27 @@ t.eq("hostile: From without an address: exit 65", rc, 65)
 rc, err, mails = submit(b"\x00\xff\xfe garbage without headers")
 t.eq("hostile: garbage: exit 65", rc, 65)
 t.eq("hostile: all of it: database as it was", state(), before)
+
+# ================================================================ override deletes of referenced objects
+rc, err, mails = submit(message(route("198.18.60.0/24", "AS65001", "TEST-MNT", "admin-c: ADMIN-TEST\n") +
+                                "password: md5-secret\n"))
+adm = ("person: Admin Person\naddress: Street 1\nphone: +31 20 000000\ne-mail: admin@example.com\n"
+       "nic-hdl: ADMIN-TEST\nmnt-by: TEST-MNT\nsource: TEST\n")
+rc, err, mails = submit(message(adm + "delete: test\npassword: md5-secret\n"))
+t.contains("delete of a referenced person refused", reply_of(mails)["body"],
+           "ERROR: Object ADMIN-TEST to be deleted, but still referenced by mntner BCRYPT-MNT")
+rc, err, mails = submit(message(adm + "delete: test\noverride: override-secret\n"))
+body = reply_of(mails)["body"]
+t.contains("override: delete of a referenced person permitted", body, "Delete succeeded: [person] ADMIN-TEST")
+t.contains("override: the broken reference is noted", body,
+           "INFO: NOTE: object ADMIN-TEST still referenced by route 198.18.60.0/24AS65001. Delete permitted due "
+           "to override. This creates a broken reference.")
+rc, err, mails = submit(message(adm + "password: md5-secret\n"))
+t.contains("creating a name others refer to is refused", reply_of(mails)["body"],
+           "ERROR: Object ADMIN-TEST to be created, but existing references exist from mntner BCRYPT-MNT")
+rc, err, mails = submit(message(adm + "override: override-secret\n"))
+t.contains("... and permitted with override", reply_of(mails)["body"],
+           "INFO: NOTE: existing references to ADMIN-TEST exist from mntner BCRYPT-MNT, permitted due to override")
 
 # ================================================================ recipient override
 cfg_ovr = config("irrd-override.yaml", extra={"email": {"recipient_override": "override@example.net"}})
