@@ -622,6 +622,48 @@ void irrd_rtrd_free(struct irrd_rtrd *r)
 
 /* ---- the served set ---- */
 
+/* Within one address, RTR's order is max length, prefix length, ASN. */
+static bool vrp_after(const struct rtr_vrp *a, const struct rtr_vrp *b)
+{
+	if (a->max_len != b->max_len)
+		return a->max_len > b->max_len;
+	if (a->prefix.len != b->prefix.len)
+		return a->prefix.len > b->prefix.len;
+	return a->asn > b->asn;
+}
+
+/*
+ * A ROA set is sorted by family, address, prefix length, max length, ASN;
+ * the RTR cache wants family, address, max length, prefix length, ASN.
+ * Reorder each run of one address (a few VRPs at most) by insertion sort,
+ * so that rtr_set_normalise() finds the set sorted and skips its qsort
+ * (80 ms of the publish for 600,000 VRPs). Should the orders ever differ
+ * otherwise, normalise sorts as before: this is only a shortcut.
+ */
+static void vrps_reorder(struct rtr_vrp *v, size_t n)
+{
+	size_t start = 0;
+
+	while (start < n) {
+		size_t end = start + 1;
+
+		while (end < n && v[end].prefix.family == v[start].prefix.family &&
+		       memcmp(v[end].prefix.a, v[start].prefix.a, sizeof(v[start].prefix.a)) == 0)
+			end++;
+		for (size_t i = start + 1; i < end; i++) {
+			struct rtr_vrp x = v[i];
+			size_t j = i;
+
+			while (j > start && vrp_after(&v[j - 1], &x)) {
+				v[j] = v[j - 1];
+				j--;
+			}
+			v[j] = x;
+		}
+		start = end;
+	}
+}
+
 /* The RTR payload of a ROA set: its VRPs and the router keys of SLURM's
  * bgpsecAssertions (filters apply to validator output, which carries no
  * keys here; RFC 8416 section 4). */
@@ -648,6 +690,7 @@ static struct rtr_set *rtr_set_from(const struct roa_set *set, size_t *bad)
 		if (rtr_set_add_vrp(rs, &v) == -1)
 			(*bad)++;
 	}
+	vrps_reorder(rs->vrps, rs->nvrps);
 	sl = roa_set_slurm(set);
 	for (size_t i = 0; sl != NULL && i < sl->nbgpsec_assertions; i++) {
 		const struct slurm_bgpsec_assertion *a = &sl->bgpsec_assertions[i];

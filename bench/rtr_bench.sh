@@ -1,0 +1,300 @@
+#!/bin/bash
+# rtr_bench.sh - the RTR server of bin/irrd against StayRTR (Debian package
+# stayrtr) in the same run, on the same 600,000-VRP set
+# (../shared/tools/gen_vrps.py defaults), both over plain TCP on loopback,
+# RTR version 1, driven by bench/rtr_load.c:
+#   - one router's full sync (Reset Query to End of Data), median of 5;
+#   - 1,000 concurrent Reset Queries: total time, how many completed, the
+#     server's memory growth (peak RSS during the run minus RSS before);
+#   - Serial Notify latency: a synced session waits while the set changes
+#     (gen_vrps.py's delta: 1,000 VRPs withdrawn, 1,000 announced); for
+#     irrd from the SIGHUP that starts the re-import, for StayRTR from the
+#     moment its cache file is replaced (it polls the file every 10 s,
+#     -refresh 10); then the Serial Query's delta is checked.
+# Prints both figures and their ratio (StayRTR / irrd: above 1 = irrd is
+# better) and checks irrd's goals: full sync < 100 ms, 1,000 concurrent
+# < 20 s with < 50 MB RSS growth, Serial Notify < 2 s after the import starts.
+#
+#   bench/rtr_bench.sh               (make bench runs it)
+#
+# Environment:
+#   IRRD_BENCH_VRP_DIR   data set directory (default /tmp/rtrbig); generated
+#                        when missing (under a lock, about half a minute)
+#   IRRD_BENCH_RTR_CONNS concurrent sessions (default 1000)
+#   IRRD_BENCH_RTR_PEER_TIMEOUT  bound on StayRTR's concurrent run (default
+#                        180 s; it may not finish: then its rate is compared)
+#   IRRD_BIN / BIN       the programs (default bin/)
+#   IRRD_TEST_PG_*       the cluster from scripts/suites.sh; without it a
+#                        private cluster is started (and removed)
+# Exit status 1 if something fails or one of irrd's goals is missed.
+set -euo pipefail
+
+SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
+cd "$SRCDIR"
+BIN=${IRRD_BIN:-${BIN:-bin}}
+BIN=$(cd "$BIN" && pwd)
+DATA=${IRRD_BENCH_VRP_DIR:-/tmp/rtrbig}
+SHARED=${SHARED_DIR:-$SRCDIR/../shared}
+CONNS=${IRRD_BENCH_RTR_CONNS:-1000}
+PEER_TMO=${IRRD_BENCH_RTR_PEER_TIMEOUT:-180}
+GOAL_SYNC_MS=100
+GOAL_CONC_S=20
+GOAL_RSS_MB=50
+GOAL_NOTIFY_S=2
+
+die() { echo "rtr_bench: $*" >&2; exit 1; }
+note() { echo "rtr_bench: $*"; }
+
+for p in irrd irrd_database_upgrade; do
+	[ -x "$BIN/$p" ] || die "$BIN/$p: not built (run make)"
+done
+command -v stayrtr >/dev/null || die "stayrtr: not installed (apt-get install stayrtr)"
+
+TMP=$(mktemp -d "${IRRD_TEST_TMPDIR:-${TMPDIR:-/tmp}}/rtr_bench.XXXXXX")
+chmod 755 "$TMP"
+OWN_PG=
+DPID=
+SPID=
+NPID=
+DB=
+cleanup() {
+	for p in $NPID $DPID $SPID; do
+		kill -TERM "$p" 2>/dev/null || :
+	done
+	for p in $NPID $DPID $SPID; do
+		wait "$p" 2>/dev/null || :
+	done
+	if [ -n "$DB" ]; then
+		psql -h "$HOST" -p "$PORT" -U "$USER_" -d postgres -XAtq -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" \
+			>/dev/null 2>&1 || :
+	fi
+	if [ -n "$OWN_PG" ]; then
+		"$SRCDIR/scripts/pg.sh" destroy "$OWN_PG" >/dev/null 2>&1 || :
+	fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+LOAD=$TMP/rtr_load
+cc -O2 -Wall -Wextra -o "$LOAD" bench/rtr_load.c || die "bench/rtr_load.c does not compile"
+
+# ---- data set: 600,000 VRPs and a second export with a 1000+1000 delta ----
+mkdir -p "$(dirname "$DATA")"
+(
+	flock 9
+	if [ ! -s "$DATA/vrps_b.json" ]; then
+		[ -f "$SHARED/tools/gen_vrps.py" ] || die "$SHARED/tools/gen_vrps.py: not found (set SHARED_DIR)"
+		note "generating the VRP set into $DATA (about half a minute)"
+		rm -rf "$DATA.tmp"
+		mkdir -p "$DATA.tmp"
+		python3 "$SHARED/tools/gen_vrps.py" -o "$DATA.tmp/vrps_a.json" --delta-out "$DATA.tmp/vrps_b.json" \
+			--delta-list "$DATA.tmp/delta.json" >/dev/null
+		rm -rf "$DATA"
+		mv "$DATA.tmp" "$DATA"
+	fi
+) 9>"$DATA.lock"
+NVRPS=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["roas"]))' "$DATA/vrps_a.json")
+NDELTA=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["announced"]), len(d["withdrawn"]))' \
+	"$DATA/delta.json")
+cp "$DATA/vrps_a.json" "$TMP/irrd_roas.json"
+cp "$DATA/vrps_a.json" "$TMP/stay_roas.json"
+
+# ---- database ----
+if [ -n "${IRRD_TEST_PG_HOST:-}" ] && [ -n "${IRRD_TEST_PG_PORT:-}" ]; then
+	HOST=$IRRD_TEST_PG_HOST PORT=$IRRD_TEST_PG_PORT USER_=${IRRD_TEST_PG_USER:-irrd}
+else
+	OWN_PG=$TMP/pg
+	"$SRCDIR/scripts/pg.sh" start "$OWN_PG" --fast >/dev/null
+	eval "$("$SRCDIR/scripts/pg.sh" env "$OWN_PG")"
+	HOST=$IRRD_TEST_PG_HOST PORT=$IRRD_TEST_PG_PORT USER_=$IRRD_TEST_PG_USER
+fi
+DB=rtrbench_$$
+psql -h "$HOST" -p "$PORT" -U "$USER_" -d postgres -XAtq -c "CREATE DATABASE $DB" || die "cannot create database $DB"
+URL="postgresql://$USER_@$HOST:$PORT/$DB"
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+WPORT=$(free_port)
+HPORT=$(free_port)
+RPORT=$(free_port)
+SPORT=$(free_port)
+SMPORT=$(free_port)
+CFG=$TMP/irrd.yaml
+mkdir -m 700 "$TMP/gnupg"
+cat >"$CFG" <<EOF
+irrd:
+  database_url: '$URL'
+  piddir: '$TMP'
+  access_lists: {local: ['127.0.0.0/8', '::1/128']}
+  server:
+    whois: {interface: '127.0.0.1', port: $WPORT}
+    http: {interface: '127.0.0.1', port: $HPORT, status_access_list: local}
+    rtr: {interface: '127.0.0.1', port: $RPORT}
+  auth: {gnupg_keyring: '$TMP/gnupg'}
+  rpki: {roa_source: 'file://$TMP/irrd_roas.json', notify_invalid_enabled: false}
+  sources_default: [BENCH]
+  sources:
+    BENCH: {authoritative: true}
+  log: {level: INFO}
+EOF
+"$BIN/irrd_database_upgrade" --config "$CFG" >/dev/null
+
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+hwm_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
+now() { date +%s.%N; }
+field() { python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(d.get(sys.argv[2], ""))' "$1" "$2"; }
+
+# Wait until PORT serves all NVRPS VRPs; prints the seconds it took.
+wait_served() {
+	local port=$1 limit=$2 t0 out
+	t0=$(now)
+	while :; do
+		out=$("$LOAD" -n 1 -t 30 127.0.0.1 "$port" 2>/dev/null || :)
+		if [ -n "$out" ] && [ "$(field "$out" vrps_max)" = "$NVRPS" ]; then
+			awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.1f\n", b - a}'
+			return 0
+		fi
+		if awk -v a="$t0" -v b="$(now)" -v l="$limit" 'BEGIN {exit !(b - a > l)}'; then
+			return 1
+		fi
+		sleep 0.5
+	done
+}
+
+# ---- start both servers ----
+note "starting bin/irrd (RTR port $RPORT) and StayRTR (port $SPORT) on $NVRPS VRPs"
+t0=$(now)
+"$BIN/irrd" --config "$CFG" --foreground >"$TMP/irrd.log" 2>&1 &
+DPID=$!
+stayrtr -bind "127.0.0.1:$SPORT" -cache "$TMP/stay_roas.json" -refresh 10 -checktime=false \
+	-protocol 1 -metrics.addr "127.0.0.1:$SMPORT" -log.verbose=false >"$TMP/stayrtr.log" 2>&1 &
+SPID=$!
+if ! IRRD_READY=$(wait_served "$RPORT" 600); then
+	tail -n 20 "$TMP/irrd.log" >&2
+	die "bin/irrd did not serve the $NVRPS VRPs within 600 s"
+fi
+note "bin/irrd serves the set ${IRRD_READY} s after start (import included)"
+if ! STAY_READY=$(wait_served "$SPORT" 600); then
+	tail -n 20 "$TMP/stayrtr.log" >&2
+	die "StayRTR did not serve the $NVRPS VRPs within 600 s"
+fi
+note "StayRTR serves the set (ready $(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.1f", b - a}') s after start)"
+# let the daemon finish what follows an import (pseudo-IRR objects) first
+sleep 5
+
+# ---- one full sync, median of 5 ----
+full_sync() {
+	local port=$1 i out times=()
+	for i in 1 2 3 4 5; do
+		out=$("$LOAD" -n 1 -t 120 127.0.0.1 "$port") || die "full sync on port $port failed: $out"
+		[ "$(field "$out" vrps_max)" = "$NVRPS" ] || die "full sync on port $port: $out"
+		times+=("$(field "$out" total_s)")
+	done
+	printf '%s\n' "${times[@]}" | sort -g | sed -n 3p
+}
+I_SYNC=$(full_sync "$RPORT")
+S_SYNC=$(full_sync "$SPORT")
+note "one full sync: irrd $I_SYNC s, StayRTR $S_SYNC s"
+
+# ---- concurrent Reset Queries ----
+concurrent() {
+	local port=$1 pid=$2 tmo=$3 before out peak
+	before=$(rss_kib "$pid")
+	echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || :	# reset the peak RSS
+	out=$("$LOAD" -n "$CONNS" -t "$tmo" 127.0.0.1 "$port" || :)
+	peak=$(hwm_kib "$pid")
+	[ "$peak" -ge "$before" ] || peak=$before
+	echo "$out" | python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print(d["completed"], d["total_s"], d["p50_s"], d.get("first_error", "-").replace(" ", "_"))' |
+		{ read -r comp tot p50 err; echo "$comp $tot $p50 $(( (peak - before) / 1024 )) $before $peak $err"; }
+}
+note "irrd: $CONNS concurrent Reset Queries"
+res=$(concurrent "$RPORT" "$DPID" 300)
+read -r I_COMP I_TOT I_P50 I_RSS I_RSS0 I_RSSP I_ERR <<<"$res"
+note "irrd: $I_COMP of $CONNS done in $I_TOT s, RSS +$I_RSS MB"
+note "StayRTR: $CONNS concurrent Reset Queries (bounded to ${PEER_TMO} s)"
+res=$(concurrent "$SPORT" "$SPID" "$PEER_TMO")
+read -r S_COMP S_TOT S_P50 S_RSS S_RSS0 S_RSSP S_ERR <<<"$res"
+note "StayRTR: $S_COMP of $CONNS done in $S_TOT s, RSS +$S_RSS MB"
+
+# ---- Serial Notify latency ----
+# notify_latency PORT TRIGGER: a synced session waits; TRIGGER changes the
+# set; prints "latency_s announced withdrawn".
+notify_latency() {
+	local port=$1 trigger=$2 out t0 tn line
+	out=$TMP/notify.$port
+	"$LOAD" -m notify -t 120 127.0.0.1 "$port" >"$out" 2>&1 &
+	NPID=$!
+	for _ in $(seq 1 600); do
+		grep -q '"synced"' "$out" && break
+		sleep 0.1
+	done
+	grep -q '"synced"' "$out" || die "notify session on port $port did not sync: $(cat "$out")"
+	sleep 1
+	t0=$(now)
+	$trigger
+	wait "$NPID" || :
+	NPID=
+	line=$(grep '"notify"' "$out" || :)
+	[ -n "$line" ] || die "no Serial Notify on port $port: $(cat "$out")"
+	tn=$(field "$line" t)
+	line=$(grep '"delta"' "$out" || :)
+	[ -n "$line" ] || die "no delta on port $port: $(cat "$out")"
+	echo "$(awk -v a="$t0" -v b="$tn" 'BEGIN {printf "%.2f", b - a}') $(field "$line" announced) $(field "$line" withdrawn)"
+}
+irrd_change() {
+	cp "$DATA/vrps_b.json" "$TMP/irrd_roas.json.new"
+	mv "$TMP/irrd_roas.json.new" "$TMP/irrd_roas.json"
+	kill -HUP "$DPID"
+}
+stay_change() {
+	cp "$DATA/vrps_b.json" "$TMP/stay_roas.json.new"
+	mv "$TMP/stay_roas.json.new" "$TMP/stay_roas.json"
+}
+note "Serial Notify latency (delta of $NDELTA announced/withdrawn VRPs)"
+res=$(notify_latency "$RPORT" irrd_change)
+read -r I_NOT I_ANN I_WD <<<"$res"
+note "irrd: Serial Notify $I_NOT s after SIGHUP"
+res=$(notify_latency "$SPORT" stay_change)
+read -r S_NOT S_ANN S_WD <<<"$res"
+
+# ---- report ----
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.1f", a / b; else print "n/a"}'; }
+ms() { awk -v a="$1" 'BEGIN {printf "%.1f", a * 1000}'; }
+# when a server did not complete every session, compare completed syncs per second
+rate() { awk -v c="$1" -v t="$2" 'BEGIN {if (t > 0) printf "%.2f", c / t; else print 0}'; }
+I_RATE=$(rate "$I_COMP" "$I_TOT")
+S_RATE=$(rate "$S_COMP" "$S_TOT")
+if [ "$S_COMP" = "$CONNS" ]; then
+	CONC_RATIO="$(ratio "$S_TOT" "$I_TOT")x (total time)"
+	S_CONC="$S_TOT s"
+else
+	CONC_RATIO="$(ratio "$I_RATE" "$S_RATE")x (syncs per second; StayRTR did not finish)"
+	S_CONC="$S_COMP of $CONNS done in ${PEER_TMO} s"
+fi
+echo
+echo "RTR benchmark: $NVRPS VRPs, RTR version 1, loopback, $(nproc) cores shared, load $(cut -d' ' -f1 /proc/loadavg)"
+printf '%-44s %22s %30s %s\n' "" "bin/irrd" "StayRTR $(dpkg-query -W -f='${Version}' stayrtr 2>/dev/null || echo '?')" "ratio (StayRTR/irrd)"
+printf '%-44s %20s ms %27s ms %sx\n' "one full sync (median of 5)" "$(ms "$I_SYNC")" "$(ms "$S_SYNC")" "$(ratio "$S_SYNC" "$I_SYNC")"
+printf '%-44s %22s %30s %s\n' "$CONNS concurrent Reset Queries: total" "$I_TOT s ($I_COMP done)" "$S_CONC" "$CONC_RATIO"
+printf '%-44s %22s %30s\n' "  median completion" "$I_P50 s" "$S_P50 s"
+printf '%-44s %19s MB %27s MB %sx\n' "  RSS growth during the run" "$I_RSS" "$S_RSS" "$(ratio "$S_RSS" "$I_RSS")"
+printf '%-44s %19s MB %27s MB\n' "  RSS before" "$((I_RSS0 / 1024))" "$((S_RSS0 / 1024))"
+printf '%-44s %21s s %29s s %sx\n' "Serial Notify after the change starts" "$I_NOT" "$S_NOT" "$(ratio "$S_NOT" "$I_NOT")"
+printf '%-44s %22s %30s\n' "  delta received (announced/withdrawn)" "$I_ANN/$I_WD" "$S_ANN/$S_WD"
+printf '%-44s %21s s %30s\n' "  start-up to serving (irrd: import incl.)" "$IRRD_READY" "-"
+echo
+
+ok=1
+want_ann=${NDELTA% *}
+want_wd=${NDELTA#* }
+check() {
+	if [ "$1" = 1 ]; then echo "goal met: $2"; else echo "GOAL MISSED: $2"; ok=0; fi
+}
+check "$(awk -v a="$I_SYNC" -v g="$GOAL_SYNC_MS" 'BEGIN {print (a * 1000 < g)}')" \
+	"one full sync < ${GOAL_SYNC_MS} ms ($(ms "$I_SYNC") ms)"
+check "$([ "$I_COMP" = "$CONNS" ] && awk -v a="$I_TOT" -v g="$GOAL_CONC_S" 'BEGIN {print (a < g)}' || echo 0)" \
+	"$CONNS concurrent complete in < ${GOAL_CONC_S} s ($I_COMP done, $I_TOT s${I_ERR:+, first error $I_ERR})"
+check "$([ "$I_RSS" -lt "$GOAL_RSS_MB" ] && echo 1 || echo 0)" "RSS growth < ${GOAL_RSS_MB} MB ($I_RSS MB)"
+check "$(awk -v a="$I_NOT" -v g="$GOAL_NOTIFY_S" 'BEGIN {print (a < g)}')" \
+	"Serial Notify within ${GOAL_NOTIFY_S} s of the start of the import ($I_NOT s)"
+check "$([ "$I_ANN $I_WD" = "$want_ann $want_wd" ] && echo 1 || echo 0)" \
+	"the delta is the change ($I_ANN announced, $I_WD withdrawn; want $want_ann, $want_wd)"
+[ "$ok" = 1 ]
