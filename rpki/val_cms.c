@@ -98,8 +98,9 @@ static int signed_attrs(const struct der *attrs, const struct der *ctype, const 
 	return 0;
 }
 
-int val_cms_parse(const uint8_t *der, size_t len, const char *fn, const char *oid, size_t oidlen,
-		  struct val_signed *out)
+/* detached != NULL: the content is not in the object (RFC 9632 signed geofeeds). */
+static int cms_parse(const uint8_t *der, size_t len, const char *fn, const char *oid, size_t oidlen,
+		     const uint8_t *detached, size_t detached_len, struct val_signed *out)
 {
 	struct der top, ci[2], sd, s[6], eci[2], octets, certs, cert, si, sif[7], alg;
 	const char *what = NULL;
@@ -136,8 +137,9 @@ int val_cms_parse(const uint8_t *der, size_t len, const char *fn, const char *oi
 		goto fail;
 	}
 	if (DER_SEQ(&s[SD_ENCAP], DER_SEQUENCE, tmpl_encap_content_info, eci, &what) < 0 ||
-	    !eci[ECI_CONTENT].present) {
-		val_warnx("%s: RFC 6488 section 2.1.3: malformed encapContentInfo", fn);
+	    eci[ECI_CONTENT].present == (detached != NULL)) {
+		val_warnx("%s: RFC 6488 section 2.1.3: malformed encapContentInfo (eContent %s)", fn,
+			  detached ? "present in a detached signature" : "missing");
 		goto fail;
 	}
 	if (!der_oid_eq(&eci[ECI_TYPE], oid, oidlen)) {
@@ -146,13 +148,18 @@ int val_cms_parse(const uint8_t *der, size_t len, const char *fn, const char *oi
 			  der_oid_text(&eci[ECI_TYPE], buf, sizeof(buf)));
 		goto fail;
 	}
-	if (der_read_all(eci[ECI_CONTENT].p, eci[ECI_CONTENT].len, &octets) < 0 ||
-	    octets.tag != DER_OCTETSTRING) {
-		val_warnx("%s: RFC 6488 section 2.1.3.2: eContent: want a DER OCTET STRING", fn);
-		goto fail;
+	if (detached != NULL) {
+		out->econtent = detached;
+		out->econtent_len = detached_len;
+	} else {
+		if (der_read_all(eci[ECI_CONTENT].p, eci[ECI_CONTENT].len, &octets) < 0 ||
+		    octets.tag != DER_OCTETSTRING) {
+			val_warnx("%s: RFC 6488 section 2.1.3.2: eContent: want a DER OCTET STRING", fn);
+			goto fail;
+		}
+		out->econtent = octets.p;
+		out->econtent_len = octets.len;
 	}
-	out->econtent = octets.p;
-	out->econtent_len = octets.len;
 	if (!s[SD_CERTS].present || (certs = s[SD_CERTS], der_count(&certs) != 1) ||
 	    der_read_all(certs.p, certs.len, &cert) < 0 || cert.tag != DER_SEQUENCE) {
 		val_warnx("%s: RFC 6488 section 2.1.4: certificates: want exactly one certificate", fn);
@@ -219,6 +226,19 @@ fail:
 	val_key_free(key);
 	val_signed_clear(out);
 	return -1;
+}
+
+int val_cms_parse(const uint8_t *der, size_t len, const char *fn, const char *oid, size_t oidlen,
+		  struct val_signed *out)
+{
+	return cms_parse(der, len, fn, oid, oidlen, NULL, 0, out);
+}
+
+int val_cms_parse_detached(const uint8_t *der, size_t len, const char *fn, const char *oid, size_t oidlen,
+			   const uint8_t *content, size_t content_len, struct val_signed *out)
+{
+	static const uint8_t empty[1];
+	return cms_parse(der, len, fn, oid, oidlen, content ? content : empty, content_len, out);
 }
 
 int val_signed_published(const struct val_signed *s, const char *fn)

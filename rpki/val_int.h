@@ -274,6 +274,10 @@ struct val_signed {
  * certificate's profile and the signature. 0 or -1. */
 int val_cms_parse(const uint8_t *der, size_t len, const char *fn, const char *oid, size_t oidlen,
 		  struct val_signed *out);
+/* The same for a detached signature over content (RFC 9632 geofeeds);
+ * out->econtent then points at content. */
+int val_cms_parse_detached(const uint8_t *der, size_t len, const char *fn, const char *oid, size_t oidlen,
+			   const uint8_t *content, size_t content_len, struct val_signed *out);
 void val_signed_clear(struct val_signed *s);
 /* A published object's EE names its location (SIA signedObject, RFC 6487
  * 4.8.8.2; RPKI Signed Checklists have none). 0 or -1. */
@@ -338,6 +342,22 @@ int val_aspa_econtent(const uint8_t *p, size_t len, const char *fn, struct val_a
 struct val_aspa *val_aspa_parse(const uint8_t *der, size_t len, const char *fn);
 void val_aspa_free(struct val_aspa *a);
 int val_aspa_check_ee(const struct val_aspa *a, const char *fn);
+
+/* ---- val_geofeed.c ---------------------------------------------------------------- */
+
+/* A signed geofeed (RFC 9632): the CSV's prefixes and the CMS signature
+ * over the CSV text before the signature block (lines ending in CRLF). */
+struct val_geofeed {
+	struct val_signed so;
+	struct ip_prefix *prefixes;
+	size_t nprefixes;
+	uint8_t *signed_text;		/* what the signature covers */
+};
+
+struct val_geofeed *val_geofeed_parse(const char *buf, size_t len, const char *fn);
+void val_geofeed_free(struct val_geofeed *g);
+/* Every prefix within the EE certificate's resources (RFC 9632 5). */
+int val_geofeed_check_ee(const struct val_geofeed *g, const char *fn);
 
 /* ---- val_tal.c ------------------------------------------------------------------------- */
 

@@ -262,6 +262,25 @@ static int show_aspa(const uint8_t *buf, size_t len, const char *fn, int64_t now
 	return rc;
 }
 
+static int show_geofeed(const uint8_t *buf, size_t len, const char *fn, int64_t now, FILE *f)
+{
+	struct val_geofeed *g = val_geofeed_parse((const char *)buf, len, fn);
+	char b[IP_PREFIX_STRLEN];
+	int rc = 0;
+
+	if (g == NULL)
+		return -1;
+	fprintf(f, "File:                    %s\nType:                    signed geofeed (RFC 9632)\n"
+		"Prefixes:                %zu\n", fn, g->nprefixes);
+	for (size_t i = 0; i < g->nprefixes; i++)
+		fprintf(f, "  %5zu: %s\n", i + 1, ip_prefix_format(&g->prefixes[i], b, sizeof(b)));
+	if (val_geofeed_check_ee(g, fn) < 0)
+		rc = -1;
+	print_so(f, &g->so, now);
+	val_geofeed_free(g);
+	return rc;
+}
+
 /* Other signed objects: the CMS layer and the EE certificate only. */
 static int show_other(const uint8_t *buf, size_t len, const char *fn, const char *oid, size_t oidlen,
 		      const char *type, int64_t now, FILE *f)
@@ -328,6 +347,8 @@ int val_file_show(const uint8_t *buf, size_t len, const char *fn, time_t now, FI
 		return show_roa(buf, len, fn, now, f);
 	if (strcasecmp(ext, "asa") == 0)
 		return show_aspa(buf, len, fn, now, f);
+	if (strcasecmp(ext, "csv") == 0)
+		return show_geofeed(buf, len, fn, now, f);
 	/* Anything else: by content. */
 	if (val_cms_content_type(buf, len, oid, sizeof(oid)) != NULL) {
 		if (strcmp(oid, "1.2.840.113549.1.9.16.1.26") == 0)

@@ -1,5 +1,6 @@
 /*
- * fuzz_rpki_val_tal.c - libFuzzer target for the TAL parser (RFC 8630).
+ * fuzz_rpki_val_tal.c - libFuzzer target for the validator's text formats:
+ * TALs (RFC 8630) and signed geofeeds (RFC 9632), the same input to both.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,6 +22,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (t != NULL && (t->nuris == 0 || t->spki_len == 0))
 		abort();
 	val_tal_free(t);
+	struct val_geofeed *g = val_geofeed_parse(buf, size, "fuzz.csv");
+	if (g != NULL)
+		(void)val_geofeed_check_ee(g, "fuzz.csv");
+	val_geofeed_free(g);
 	free(buf);
 	return 0;
 }

@@ -441,6 +441,33 @@ static void test_other_signed(void)
 	free(buf);
 }
 
+/* The RFC 9632 signed geofeed. */
+static void test_geofeed(void)
+{
+	size_t len;
+	uint8_t *b = load("rpki-client-regress/geofeed/geofeed.csv", &len);
+	struct val_geofeed *g;
+	char pb[IP_PREFIX_STRLEN];
+
+	test_current = "geofeed";
+	g = b ? val_geofeed_parse((const char *)b, len, "geofeed.csv") : NULL;
+	CHECK(g != NULL);
+	if (g != NULL) {
+		CHECK(g->nprefixes >= 1);
+		CHECK_STR(ip_prefix_format(&g->prefixes[g->nprefixes - 1], pb, sizeof(pb)), "2001:67c:208c::/48");
+		CHECK(val_geofeed_check_ee(g, "geofeed.csv") == 0);
+	}
+	val_geofeed_free(g);
+	/* one byte of the signed text changed: the digest fails */
+	if (b != NULL) {
+		b[0] ^= 1;
+		g = val_geofeed_parse((const char *)b, len, "geofeed.csv");
+		CHECK(g == NULL);
+		val_geofeed_free(g);
+	}
+	free(b);
+}
+
 /* ---- a real chain ---------------------------------------------------------------------------- */
 
 static void test_ripe_chain(void)
@@ -606,6 +633,7 @@ int main(void)
 	TEST_RUN(test_manifests);
 	TEST_RUN(test_crls);
 	TEST_RUN(test_other_signed);
+	TEST_RUN(test_geofeed);
 	TEST_RUN(test_ripe_chain);
 	TEST_RUN(test_rrdp);
 	return test_summary("rpki_val_shared_test");
