@@ -13,8 +13,9 @@
  * Exit status (sysexits, for the MTA): 0 the message was handled, even
  * if every change in it was refused; 65 (EX_DATAERR) it cannot be
  * handled at all (no From address to answer); 75 (EX_TEMPFAIL) the
- * database is down or failed, nothing was changed or answered, so the
- * MTA should keep the message and retry; 1 bad usage or configuration.
+ * database is down or failed, or email.from / email.smtp are not set:
+ * nothing was changed or answered, so the MTA should keep the message and
+ * retry; 1 bad usage or an unreadable configuration.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -37,8 +38,8 @@ static void usage(FILE *f)
 		   "  --config FILE  the YAML configuration (default " CFG_PATH_DEFAULT ")\n"
 		   "Processes one RFC 822 e-mail with object changes from stdin, applies the\n"
 		   "valid ones, replies to the sender and notifies maintainers by SMTP.\n"
-		   "Exit status: 0 handled, 65 no sender to answer, 75 database unavailable\n"
-		   "(retry later), 1 usage or configuration error.\n");
+		   "Exit status: 0 handled, 65 no sender to answer, 75 database unavailable or\n"
+		   "email settings missing (retry later), 1 usage or configuration error.\n");
 }
 
 /* Read stdin: at most cap bytes are kept, the rest is read and dropped
@@ -116,6 +117,15 @@ int main(int argc, char **argv)
 	if (cfg->log_logfile_path != NULL && log_open(cfg->log_logfile_path, 0) < 0)
 		fprintf(stderr, "%s: log.logfile_path: %s: cannot open, logging to stderr\n", log_progname(),
 			cfg->log_logfile_path);
+
+	/* required for this program, as in IRRd; the MTA keeps the message
+	 * until the configuration is fixed */
+	if (cfg->email_from == NULL || cfg->email_smtp == NULL) {
+		log_errx("%s: required setting is missing (replies go by mail); message not processed",
+			 cfg->email_from == NULL ? "email.from" : "email.smtp");
+		cfg_free(cfg);
+		return EXIT_TEMPFAIL;
+	}
 
 	/* one byte more than the limit tells the parser it was exceeded */
 	buf = read_stdin((size_t)MAIL_MAX_SIZE + 1, &len, &total, &err);

@@ -636,6 +636,12 @@ rc, err, mails = submit(message(payload, raw_body=True), cfg_nodb)
 t.eq("database down: exit 75 (the MTA retries)", rc, 75)
 t.eq("database down: no mail", mails, [])
 
+cfg_nofrom = config("irrd-nofrom.yaml", extra={"email": {"from": None}})
+before = state()
+rc, err, mails = submit(message(route("198.18.91.0/24", "AS65001", "TEST-MNT") + "password: md5-secret\n"), cfg_nofrom)
+t.eq("email.from missing: exit 75, nothing changed, no mail", (rc, state(), mails), (75, before, []))
+t.contains("email.from missing: says why", err, "email.from: required setting is missing")
+
 # ================================================================ the daemon sees the change
 try:
     with it.Daemon(cfg) as d:
