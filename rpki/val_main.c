@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -794,7 +796,7 @@ struct val_output *val_run(const struct val_opts *o, char **errmsg)
 	struct timespec t0, t1;
 	struct rusage ru_self, ru_kids;
 	pthread_t *th;
-	int nthreads;
+	int nthreads, lockfd;
 	char *tmp;
 
 	*errmsg = NULL;
@@ -810,6 +812,17 @@ struct val_output *val_run(const struct val_opts *o, char **errmsg)
 	tmp = xasprintf("%s/ta", o->cache_dir);
 	val_mkdirs(tmp);
 	free(tmp);
+	/* One writer at a time per cache (the daemon and the command line may
+	 * share one); offline runs only read. */
+	tmp = xasprintf("%s/.lock", o->cache_dir);
+	lockfd = open(tmp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	free(tmp);
+	if (lockfd < 0 || flock(lockfd, o->offline ? LOCK_SH : LOCK_EX) < 0) {
+		*errmsg = xasprintf("%s/.lock: %s", o->cache_dir, strerror(errno));
+		if (lockfd >= 0)
+			close(lockfd);
+		return NULL;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	val_http_global_init();
 
@@ -896,6 +909,7 @@ struct val_output *val_run(const struct val_opts *o, char **errmsg)
 	pthread_cond_destroy(&r.qcond);
 	pthread_mutex_destroy(&r.rmtx);
 
+	close(lockfd);	/* releases the lock */
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	getrusage(RUSAGE_SELF, &ru_self);
 	getrusage(RUSAGE_CHILDREN, &ru_kids);

@@ -17,7 +17,11 @@
  * file and the RFC section) and counted in out->stats. val_run() runs the
  * validation on o->threads worker threads (0: one per CPU) and returns
  * when all are done; it is safe to call from any one thread at a time and
- * keeps no state between calls apart from the cache directory.
+ * keeps no state between calls apart from the cache directory. It blocks
+ * until done (up to the per-repository time limits when fetching): the
+ * daemon runs it on a thread or in a child, never on the event loop. Runs
+ * on one cache directory are serialised (an flock on CACHEDIR/.lock;
+ * offline runs share it).
  */
 #ifndef RPKI_VALIDATOR_H
 #define RPKI_VALIDATOR_H
