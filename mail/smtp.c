@@ -278,7 +278,15 @@ int mail_transfer(const char *server, const char *from, const char *const *to, s
 		goto out;
 	}
 	st = smtp_message_transfer_status(m);
-	if (st == NULL || st->code < 200 || st->code > 299) {
+	if (st == NULL || st->code == 0) {
+		char buf[256];
+		int e = smtp_errno();
+
+		*err = xasprintf("SMTP server %s: no answer: %s", hostport,
+				 e != 0 && smtp_strerror(e, buf, sizeof(buf)) ? buf : "timed out or connection lost");
+		goto out;
+	}
+	if (st->code < 200 || st->code > 299) {
 		char *t = status_text(st);
 
 		*err = xasprintf("SMTP server %s: message not accepted: %d %s", hostport, st ? st->code : 0, t);
