@@ -16,7 +16,9 @@ Phases:
  4. the ROA file reverted, picked up by the roa_import_timer alone: the
     route is back, journal ADD, no mail;
  5. invalid again with email.recipient_override (SIGHUP reloads the
-    config): a new round of mails, every one to the override address.
+    config): a new round of mails, every one to the override address;
+ 6. RPKI-aware mode off (rpki.roa_source null, SIGHUP): !r and RIPE
+    queries stop filtering, pseudo-IRR objects go.
 """
 import json
 import os
@@ -288,6 +290,20 @@ def main():
         msgs = sink.messages()
         t.eq("again: four mails, all to the override address", [m["to"] for m in msgs],
              [["override@example.net"]] * 4)
+
+        # ---- 6. RPKI-aware mode off (roa_source null, SIGHUP) ----
+        extra["rpki"] = {"roa_source": None}
+        cfg = it.write_config(tmp, db=db, sources=("TEST", "MIRR"), sources_default=("TEST", "MIRR"),
+                              extra=extra, source_options=srcopts,
+                              whois_port=cfg.whois_port, http_port=cfg.http_port, rtr_port=cfg.rtr_port)
+        d.signal(signal.SIGHUP)
+        # as IRRd: !r and RIPE queries stop filtering; the stored states stay
+        # (and with them !g's view) until rpki_excluded resets them
+        t.check("off: !r no longer filters", wait_for(lambda: "turns invalid" in bang(port, "!r198.51.100.0/24"), 20),
+                bang(port, "!r198.51.100.0/24"))
+        t.check("off: no pseudo-IRR objects", wait_for(lambda: "RPKI ROA for" not in bang(port, "-s RPKI 192.0.2.0/24")
+                                                       and "RPKI ROA for" not in bang(port, "!gAS65001"), 20))
+        t.contains("off: status", status(cfg), "RPKI-aware mode: disabled")
     finally:
         rc = d.stop()
         sink.stop()
