@@ -20,6 +20,7 @@
  *   val_mft.c    manifests (RFC 9286)
  *   val_roa.c    ROAs (RFC 9582)
  *   val_aspa.c   ASPA (profile -16+ and the -08..-14 profile)
+ *   val_geofeed.c signed geofeeds (RFC 9632; the one-file mode only)
  *   val_tal.c    TALs (RFC 8630) and the trust anchor certificate
  *   val_http.c   HTTPS transfers (libcurl)
  *   val_rrdp.c   RRDP (RFC 8182) with expat
@@ -27,6 +28,7 @@
  *   val_repo.c   the cache directory and repository synchronisation
  *   val_main.c   the tree walk on worker threads, results
  *   val_out.c    JSON and CSV output
+ *   val_show.c   the one-file mode (-f)
  */
 #ifndef RPKI_VAL_INT_H
 #define RPKI_VAL_INT_H
