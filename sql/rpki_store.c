@@ -665,6 +665,20 @@ int sql_rpki_status_write(struct sql_conn *c, const struct sql_rpki_change *ch, 
 	PQclear(res);
 
 	if (list_len(o->journal_sources) > 0) {
+		/* a mirror whose journal carries the upstream serials
+		 * (synchronised_serials) gets no local entries: they would
+		 * collide with the next upstream serial. (IRRd synchronises
+		 * serials only where RPKI-aware mode does not apply.) */
+		res = sql_run(c, "rpki journal", PGRES_TUPLES_OK,
+			      "SELECT COALESCE(array_agg(s), '{}') FROM unnest($1::text[]) AS s WHERE NOT EXISTS"
+			      " (SELECT 1 FROM database_status d WHERE d.source = s AND d.synchronised_serials)",
+			      1, params);
+		if (res == NULL)
+			goto out;
+		free(jsrc);
+		jsrc = xstrdup(PQgetvalue(res, 0, 0));
+		params[0] = jsrc;
+		PQclear(res);
 		res = sql_run(c, "rpki journal", PGRES_TUPLES_OK, rpki_journal_count_sql, 1, params);
 		if (res == NULL)
 			goto out;

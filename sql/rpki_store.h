@@ -58,7 +58,9 @@ struct sql_rpki_write_opts {
 	/* Sources with keep_journal (NULL-terminated; NULL = none): a route
 	 * that became invalid gets a journal DEL, one that was invalid and no
 	 * longer is a journal ADD (origin rpki_status, the next serials of
-	 * the source), as IRRd does so that mirrors follow its visibility. */
+	 * the source), as IRRd does so that mirrors follow its visibility.
+	 * Sources whose database_status says synchronised_serials (their
+	 * journal carries the upstream's serials) get no entries. */
 	const char *const *journal_sources;
 	/* Sources whose newly invalid routes come back through invalid_cb,
 	 * ordered by source and key, text included (NULL-terminated). */

@@ -507,6 +507,32 @@ static void test_failures(void)
 	free(badslurm);
 }
 
+/* A source whose journal carries upstream serials gets no local entries. */
+static void test_synchronised(void)
+{
+	struct roa_import_result res;
+	int upd = rows("SELECT 1 FROM rpsl_database_journal WHERE source = 'UPD'");
+	int test = rows("SELECT 1 FROM rpsl_database_journal WHERE source = 'TEST'");
+	static const char roas_25[] =
+		"{\"roas\":[{\"asn\":\"AS65001\",\"prefix\":\"192.0.2.0/24\",\"maxLength\":25,\"ta\":\"ripe\"},"
+		"{\"asn\":\"AS65003\",\"prefix\":\"198.51.100.0/24\",\"maxLength\":24,\"ta\":\"arin\"},"
+		"{\"asn\":65001,\"prefix\":\"2001:db8::/32\",\"maxLength\":48,\"ta\":\"ripe\"}]}";
+
+	CHECK_INT(rows("UPDATE database_status SET synchronised_serials = true WHERE source = 'UPD'"), 1);
+	CHECK_INT(import(set_of(roas_25), &res), 0);
+	CHECK_INT(status("UPD", "route", "192.0.2.0/25AS65001"), RPKI_VALID);
+	CHECK_INT(status("TEST", "route", "192.0.2.0/25AS65001"), RPKI_VALID);
+	CHECK_INT(res.journal_add, 1);	/* TEST only */
+	CHECK_INT(rows("SELECT 1 FROM rpsl_database_journal WHERE source = 'UPD'"), upd);
+	CHECK_INT(rows("SELECT 1 FROM rpsl_database_journal WHERE source = 'TEST'"), test + 1);
+	roa_import_result_free(&res);
+	CHECK_INT(import(set_of(roas1), &res), 0);
+	CHECK_INT(res.journal_del, 1);
+	CHECK_INT(rows("SELECT 1 FROM rpsl_database_journal WHERE source = 'UPD'"), upd);
+	roa_import_result_free(&res);
+	CHECK_INT(rows("UPDATE database_status SET synchronised_serials = false WHERE source = 'UPD'"), 1);
+}
+
 /* A change whose row moved on meanwhile is skipped, not forced. */
 static void test_skip_concurrent(void)
 {
@@ -758,6 +784,7 @@ int main(void)
 	TEST_RUN(test_reimport_same);
 	TEST_RUN(test_change);
 	TEST_RUN(test_failures);
+	TEST_RUN(test_synchronised);
 	TEST_RUN(test_skip_concurrent);
 	TEST_RUN(test_rewrite);
 	TEST_RUN(test_load_db);
