@@ -10,8 +10,8 @@
  *                          (metrics false) and /metrics (metrics true)
  *   irrd_rpki_json()       the body of GET /json
  *   irrd_rpki_stop()       on SIGTERM
- * The whois index takes RPKI state changes through whois_index_set_rpki
- * on the loop thread.
+ * The ROA import cycle itself is irrd/rpki_import.c; route states reach
+ * the whois index through object_change like every other change.
  */
 #include "irrd/irrd.h"
 
