@@ -799,7 +799,11 @@ int sql_roa_lock(struct sql_conn *c)
 	/* irrd_load_begin's lock first: a partition rewrite (above) swaps
 	 * partitions as a bulk load does, and taking the lock before any
 	 * table lock is what keeps the two from deadlocking */
+	/* then the journal lock, before touching any row: every other writer
+	 * (sql/change.c: mirrors, e-mail) takes it before writing objects, so
+	 * one lock order for all of them means no deadlock */
 	return sql_do(c, "roa_object", "SELECT pg_advisory_xact_lock(hashtext('irrd_load'))", 0, NULL) < 0 ||
+	       sql_do(c, "roa_object", "LOCK TABLE rpsl_database_journal IN EXCLUSIVE MODE", 0, NULL) < 0 ||
 	       sql_do(c, "roa_object", "LOCK TABLE roa_object IN EXCLUSIVE MODE", 0, NULL) < 0 ? -1 : 0;
 }
 
