@@ -381,7 +381,13 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 			}
 			continue;
 		}
-		conn_status(c, rtr_session_tick(c->s, now));
+		{
+			enum rtr_session_status st = rtr_session_tick(c->s, now);
+
+			if (st == RTR_SESSION_DROP)
+				r->dropped_stall++;	/* output stalled, 8210bis 9 */
+			conn_status(c, st);
+		}
 	}
 }
 

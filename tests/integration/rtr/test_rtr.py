@@ -293,13 +293,36 @@ with it.Daemon(cfg) as d:
 
 # ---- a list of addresses, ROA file present at start ----
 cfg2 = rt.setup_daemon(t, roa_path, slurm_path, name="irrd2.yaml",
-                       rtr={"interface": ["127.0.0.1", "::1"]})
+                       rtr={"interface": ["127.0.0.1", "::1"], "retry": 1})
 with it.Daemon(cfg2) as d2:
     a4 = rt.wait_data(cfg2.rtr_port, limit=90, count=len(expected2))
     t.check("two addresses: IPv4 served", a4 is not None and set(a4["announced"]) == expected2)
     a6 = rt.wait_data(cfg2.rtr_port, host="::1", limit=10)
     t.check("two addresses: IPv6 served", a6 is not None and set(a6["announced"]) == expected2)
-    t.check("default timers 3600/600/7200", a4 is not None and a4["timers"] == (3600, 600, 7200))
+    t.check("timers: default refresh and expire, retry 1", a4 is not None and a4["timers"] == (3600, 1, 7200))
+    # a router that stops reading is dropped after three retry intervals
+    hog = socket.create_connection(("127.0.0.1", cfg2.rtr_port))
+    hog.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    hog.setblocking(False)
+    q = rt.HDR.pack(1, rt.RESET_QUERY, 0, 8) * 1024
+    end = time.time() + 3
+    while time.time() < end:
+        try:
+            hog.send(q)
+        except BlockingIOError:
+            time.sleep(0.05)
+        except OSError:
+            break
+    dropped, end = None, time.time() + 20
+    while time.time() < end:
+        m = it.http_get(cfg2.http_port, "/metrics")[1].decode()
+        dropped = rt.metric(m.replace('{reason="stalled"}', "_stalled"), "irrd_rtr_connections_dropped_total_stalled")
+        if dropped and 'irrd_rtr_sessions{transport="tcp"} 0\n' in m:
+            break
+        time.sleep(0.5)
+    t.check("a router that stops reading is dropped (3 x retry without progress)", dropped == 1.0,
+            f"dropped {dropped}")
+    hog.close()
     t.contains("status lists both listeners", it.http_get(cfg2.http_port, "/v1/status/")[1].decode(),
                "127.0.0.1 port %d, ::1 port %d" % (cfg2.rtr_port, cfg2.rtr_port))
 t.done()
