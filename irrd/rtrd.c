@@ -512,6 +512,27 @@ static void listeners_close(struct irrd_rtrd *r)
 		event_del(r->accept_retry);
 }
 
+/* Were the listeners bound for these settings? */
+static bool listeners_match(const struct irrd_rtrd *r, const struct cfg_listener *lc)
+{
+	size_t k = 0;
+	bool same = true;
+
+	for (int pass = 0; pass < 2 && same; pass++) {
+		int port = pass == 0 ? lc->port : lc->tls_port;
+
+		if (pass == 1 && (lc->tls_cert == NULL || lc->tls_port <= 0))
+			break;
+		for (size_t i = 0; i < lc->ninterfaces && same; i++, k++) {
+			char *name = xasprintf("%s port %d%s", lc->interfaces[i], port, pass ? " (TLS)" : "");
+
+			same = k < r->nlst && strcmp(r->lst[k].name, name) == 0;
+			free(name);
+		}
+	}
+	return same && k == r->nlst;
+}
+
 void irrd_rtrd_reconfigure(struct irrd_rtrd *r)
 {
 	const struct cfg *cfg;
@@ -532,22 +553,9 @@ void irrd_rtrd_reconfigure(struct irrd_rtrd *r)
 	cache_config_from(cfg, &cc);
 	if (rtr_cache_configure(r->cache, &cc) == -1)
 		log_warnx("server.rtr: timers not changed");
-	/* the listeners were bound from the config at start-up; count what
-	 * they were bound for against the new config */
-	{
-		size_t nplain = 0, ntlsl = 0;
-		bool differ;
-
-		for (size_t i = 0; i < r->nlst; i++) {
-			if (r->lst[i].tls)
-				ntlsl++;
-			else
-				nplain++;
-		}
-		differ = nplain != cfg->rtr.ninterfaces || (ntlsl > 0) != (cfg->rtr.tls_cert != NULL);
-		if (differ)
-			log_warnx("server.rtr: interface/port/TLS changes take effect after a restart");
-	}
+	/* the listeners stay as bound at start-up */
+	if (!listeners_match(r, &cfg->rtr))
+		log_warnx("server.rtr: interface/port/TLS changes take effect after a restart");
 	if (r->ssl_ctx != NULL && cfg->rtr.tls_cert != NULL) {
 		SSL_CTX *n = irrd_rtr_tls_ctx(&cfg->rtr);
 
