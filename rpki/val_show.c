@@ -281,6 +281,37 @@ static int show_geofeed(const uint8_t *buf, size_t len, const char *fn, int64_t 
 	return rc;
 }
 
+/* RRDP documents: notification, else snapshot, else delta (parsed only). */
+static int show_xml(const uint8_t *buf, size_t len, const char *fn, FILE *f)
+{
+	struct val_rrdp_notification n;
+	int rc;
+
+	val_log_quiet(true);
+	rc = val_rrdp_parse_notification(buf, len, fn, &n);
+	val_log_quiet(false);
+	if (rc == 0) {
+		fprintf(f, "File:                    %s\nType:                    RRDP notification\n"
+			"Session:                 %s\nSerial:                  %llu\nSnapshot:                %s\n"
+			"Deltas:                  %zu\n", fn, n.session, (unsigned long long)n.serial, n.snapshot_uri,
+			n.ndeltas);
+		val_rrdp_notification_clear(&n);
+		return 0;
+	}
+	val_log_quiet(true);
+	rc = val_rrdp_apply_buffer(buf, len, fn, NULL, false, NULL, 0);
+	val_log_quiet(false);
+	if (rc == 0) {
+		fprintf(f, "File:                    %s\nType:                    RRDP snapshot\n", fn);
+		return 0;
+	}
+	if (val_rrdp_apply_buffer(buf, len, fn, NULL, true, NULL, 0) == 0) {
+		fprintf(f, "File:                    %s\nType:                    RRDP delta\n", fn);
+		return 0;
+	}
+	return -1;
+}
+
 /* Other signed objects: the CMS layer and the EE certificate only. */
 static int show_other(const uint8_t *buf, size_t len, const char *fn, const char *oid, size_t oidlen,
 		      const char *type, int64_t now, FILE *f)
@@ -349,6 +380,8 @@ int val_file_show(const uint8_t *buf, size_t len, const char *fn, time_t now, FI
 		return show_aspa(buf, len, fn, now, f);
 	if (strcasecmp(ext, "csv") == 0)
 		return show_geofeed(buf, len, fn, now, f);
+	if (strcasecmp(ext, "xml") == 0)
+		return show_xml(buf, len, fn, f);
 	/* Anything else: by content. */
 	if (val_cms_content_type(buf, len, oid, sizeof(oid)) != NULL) {
 		if (strcmp(oid, "1.2.840.113549.1.9.16.1.26") == 0)
