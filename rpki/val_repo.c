@@ -180,10 +180,12 @@ static void repo_sync(struct val_repos *rs, struct val_repo *r)
 		sync_rsync(rs, r);
 	pthread_mutex_lock(&rs->mtx);
 	r->state = REPO_DONE;
-	if (r->rrdp)
-		rs->nrrdp++;
-	else
-		rs->nrsync++;
+	if (r->ok || !rs->o->offline) {	/* offline: only the copies there are */
+		if (r->rrdp)
+			rs->nrrdp++;
+		else
+			rs->nrsync++;
+	}
 	if (!r->ok && !rs->o->offline)
 		rs->nfailed++;
 	pthread_cond_broadcast(&rs->cond);
