@@ -45,10 +45,12 @@ void irrd_rpki_start(struct irrd *d)
 	irrd_rpki_import_init(d);
 	if (d->cfg->rpki_enabled)
 		irrd_rpki_reimport(d);
+	irrd_validator_start(d);	/* validator_glue.c; nothing when off */
 }
 
 void irrd_rpki_stop(struct irrd *d)
 {
+	irrd_validator_stop(d);
 	irrd_rpki_import_stop(d);
 	if (d->roa_timer != NULL) {
 		event_free(d->roa_timer);
@@ -72,13 +74,14 @@ void irrd_rpki_revalidate(struct irrd *d)
 		log_info("rpki: SIGUSR1: validator not enabled (rpki.validator.enabled)");
 		return;
 	}
-	log_info("rpki: re-validation requested (no validator wired into the daemon yet)");
+	irrd_validator_run_now(d);	/* validator_glue.c */
 }
 
 void irrd_rpki_status(struct irrd *d, struct evbuffer *out, bool metrics)
 {
 	/* the RTR lines come from irrd_rtrd_status */
 	irrd_rpki_import_status(d, out, metrics);
+	irrd_validator_status(d, out, metrics);
 }
 
 char *irrd_rpki_json(struct irrd *d, size_t *len)

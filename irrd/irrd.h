@@ -36,6 +36,7 @@ struct irrd_sync;
 struct irrd_dblisten;
 struct irrd_nrtm;
 struct roa_set;
+struct irrd_validator;
 
 #define IRRD_VERSION "irrd-c 0.1"
 
@@ -117,6 +118,7 @@ struct irrd {
 	/* RPKI (hooks.c): the import timer and the engine's own state */
 	struct event *roa_timer;
 	void *rpki;
+	struct irrd_validator *validator;	/* validator_glue.c, NULL when off */
 
 	/* RTR server and the published ROA set (rtrd.c, rtrd.h) */
 	struct irrd_rtrd *rtrd;
@@ -241,6 +243,16 @@ char *irrd_rpki_import_json(struct irrd *d, size_t *len);
 /* The ROA set in force (loop thread; replaced after each good import),
  * NULL if none. */
 const struct roa_set *irrd_rpki_roas(struct irrd *d);
+
+/* ---- validator_glue.c: rpki.validator runs on a worker thread ---- */
+/* Called by hooks.c. start (validator enabled) runs now and every
+ * rpki.validator.interval seconds, each good run's set going to
+ * irrd_rpki_import_set; run_now is SIGUSR1; stop waits for a run. */
+void irrd_validator_start(struct irrd *d);
+void irrd_validator_run_now(struct irrd *d);
+void irrd_validator_stop(struct irrd *d);
+/* The last run's lines for /v1/status/ (metrics false) and /metrics. */
+void irrd_validator_status(struct irrd *d, struct evbuffer *out, bool metrics);
 
 /* ---- nrtm_glue.c: NRTM service, mirroring, exports ---- */
 /* After irrd_rpki_start: fills d->wctx.nrtm (the -g hook, answered from
