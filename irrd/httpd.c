@@ -4,7 +4,7 @@
  *                           no result 204; a bad query 400 with the error
  *   GET /v1/status/         the status page (text, as IRRd's)
  *   GET /metrics            Prometheus text format
- *   GET /json               the served ROA set (irrd_rpki_json), 404 if none
+ *   GET /json               the served ROA set (irrd_rtr_json), 404 if none
  * As Starlette mounts do in IRRd, each path also answers without or with
  * a trailing slash. /v1/status/ and /metrics answer only clients in
  * server.http.status_access_list (nobody when it is not set, as IRRd).
@@ -450,10 +450,10 @@ static void request_cb(struct evhttp_request *req, void *arg)
 	}
 	if (path_is(path, "/json")) {
 		size_t len;
-		/* the set served over RTR; else whatever the RPKI engine offers */
+		/* the served set (irrd/rtrd.h): 404 until a non-empty first set,
+		 * so that an IRR importing from us never takes an empty set read
+		 * back after a failed first import for the real one */
 		char *json = irrd_rtr_json(d, &len);
-		if (json == NULL)
-			json = irrd_rpki_json(d, &len);
 		if (json == NULL) {
 			reply_msg(req, 404, "Not Found", "No ROA set loaded");
 			return;

@@ -726,6 +726,15 @@ void irrd_rtr_publish(struct irrd *d, const struct roa_set *set)
 
 	if (r == NULL || set == NULL)
 		return;
+	if (r->publishes == 0 && roa_set_count(set) == 0 &&
+	    (roa_set_slurm(set) == NULL || roa_set_slurm(set)->nbgpsec_assertions == 0)) {
+		/* An empty first set is what a failed first import reads back
+		 * from an empty roa_object; to a router "synced, no VRPs" would
+		 * look like a working cache. Keep "No Data Available". */
+		log_info("rtr: the ROA set is empty; routers get \"No Data Available\" until a "
+			 "non-empty set is imported");
+		return;
+	}
 	r->set = set;
 	r->published = time(NULL);
 	r->publishes++;

@@ -53,10 +53,12 @@ void irrd_rtrd_free(struct irrd_rtrd *r);
  * and must stay valid until the next irrd_rtr_publish() call or
  * irrd_rtrd_free() (GET /json renders it on demand): publish the new set
  * before freeing the old one. Safe when RTR is not configured (only /json
- * is served then). Publish only a set that was really loaded: until the
- * first call routers get "No Data Available" (CONTRACT.md), so an empty
- * roa_object read back after a failed first import on a fresh database
- * must not be published (it would tell routers "no VRPs at all").
+ * is served then). Until the first publish routers get "No Data
+ * Available" (CONTRACT.md); an empty set as the first one is ignored (an
+ * empty roa_object read back after a failed first import on a fresh
+ * database would otherwise tell routers "synced, no VRPs at all"), so
+ * routers keep "No Data Available" until a non-empty set arrives. Later
+ * sets, empty or not, are served.
  */
 void irrd_rtr_publish(struct irrd *d, const struct roa_set *set);
 
