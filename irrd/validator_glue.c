@@ -14,8 +14,8 @@
  * journal, roa_object, pseudo-IRR objects and the RTR set all follow from
  * that one cycle, as for an imported ROA export. Until the first good run
  * there is no set in force, so RTR answers "No Data Available". A failed
- * run (no TAL, cache unusable, SLURM unreadable, or no VRP at all while a
- * set is in force) keeps the previous set and logs why; /v1/status/ and
+ * run (no TAL, cache unusable, SLURM unreadable, or no VRP while every
+ * trust anchor or every repository failed) keeps the previous set and logs why; /v1/status/ and
  * /metrics show the last run.
  */
 #include "irrd/irrd.h"
@@ -258,11 +258,15 @@ static void run_finish(struct irrd_validator *v)
 	v->running = false;
 	v->last_end = time(NULL);
 	v->last_seconds = job->seconds;
-	if (job->set != NULL && job->nroas == 0 && irrd_rpki_roas(v->d) != NULL &&
-	    roa_set_count(irrd_rpki_roas(v->d)) > 0 && job->stats.repos_failed > 0) {
-		/* every repository down: an empty set would invalidate nothing
-		 * but drop every VRP; keep the set in force */
-		job->error = xasprintf("no VRP at all and %zu of %zu repositories failed", job->stats.repos_failed,
+	if (job->set != NULL && job->nvrps == 0 &&
+	    (job->stats.invalid_tals >= job->stats.tals ||
+	     (job->stats.repos > 0 && job->stats.repos_failed >= job->stats.repos))) {
+		/* no trust anchor or no repository could be read: this run did
+		 * not complete, and an empty set would drop every VRP (or, as
+		 * the first one, make every route not_found); keep what is in
+		 * force, and until a good run RTR keeps "No Data Available" */
+		job->error = xasprintf("no VRP: %zu of %zu TALs unusable, %zu of %zu repositories failed",
+				       job->stats.invalid_tals, job->stats.tals, job->stats.repos_failed,
 				       job->stats.repos);
 		roa_set_free(job->set);
 		job->set = NULL;
