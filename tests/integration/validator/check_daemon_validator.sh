@@ -74,7 +74,8 @@ it_config "$cfg" db="$db" extra="rpki:
     enabled: true
     tal_dir: '$W/tals'
     cache_dir: '$W/cache'
-    interval: 3600"
+    interval: 3600
+  notify_invalid_enabled: false"
 it_check "schema" "$IRRD_BIN/irrd_database_upgrade" --config "$cfg"
 
 cat >"$W/dump.db" <<'EOF'
