@@ -236,6 +236,7 @@ else
 		"$(it_http "$IT_HTTP_PORT" /v1/status/ | grep -i valid; tail -n 20 "$W/irrd.log")"
 fi
 it_contains "log: SIGUSR1 re-reads the TALs" "$(cat "$W/irrd.log")" "SIGUSR1: re-reading the TALs and validating now"
+it_contains "log: the run used RRDP (yardstick's CA trusted)" "$(cat "$W/irrd.log")" "RRDP snapshot"
 wait_status "imports: 1 succeeded" 60 || it_fail "the run's set is imported" "$(it_http "$IT_HTTP_PORT" /v1/status/ | grep -i import)"
 st=$(it_http "$IT_HTTP_PORT" /v1/status/)
 it_contains "status: the good run's counts" "$st" "$nexp VRPs ($nexp after SLURM), 0 ASPAs, 0 router keys"
@@ -267,6 +268,7 @@ else
 	it_fail "SIGUSR1 with the repository down: the run ends" "$(it_http "$IT_HTTP_PORT" /v1/status/ | grep -i valid)"
 fi
 sleep 1
+grep -E "rpki: validation (done|failed)" "$W/irrd.log" | tail -n 1 | sed 's/^/    third run: /'
 it_eq "repository down: rtrclient still gets exactly expected-vrps.csv" "$(rtr_vrps)" "$expected"
 it_eq "repository down: !gAS64999 still filtered" "$(gq '!gAS64999')" "198.51.100.0/24"
 
