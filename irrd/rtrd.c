@@ -86,6 +86,9 @@ struct irrd_rtrd {
 	struct irrd *d;
 	struct rtr_cache *cache;	/* NULL when server.rtr is off */
 	const struct roa_set *set;	/* last published, borrowed */
+	/* the validator's ASPAs and router keys for one set (irrd_rtr_set_extra) */
+	const struct roa_set *extra_for;
+	struct rtr_set *extra;
 	time_t published, changed;	/* wall clock, 0 = never */
 	struct rlistener *lst;
 	size_t nlst;
@@ -629,6 +632,7 @@ void irrd_rtrd_free(struct irrd_rtrd *r)
 	if (r->accept_retry != NULL)
 		event_free(r->accept_retry);
 	rtr_cache_free(r->cache);
+	rtr_set_free(r->extra);
 	if (r->ssl_ctx != NULL)
 		irrd_rtr_tls_ctx_free(r->ssl_ctx);
 	free(r);
@@ -742,6 +746,21 @@ void irrd_rtr_publish(struct irrd *d, const struct roa_set *set)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rs = rtr_set_from(set, &bad);
+	if (r->extra != NULL && r->extra_for == set) {
+		/* the validator's ASPAs and router keys, in the same update */
+		for (size_t i = 0; i < r->extra->naspas; i++) {
+			const struct rtr_aspa *a = &r->extra->aspas[i];
+
+			if (rtr_set_add_aspa(rs, a->customer_asn, a->providers, a->nproviders) == -1)
+				bad++;
+		}
+		for (size_t i = 0; i < r->extra->nkeys; i++) {
+			const struct rtr_router_key *k = &r->extra->keys[i];
+
+			if (rtr_set_add_router_key(rs, k->ski, k->asn, k->spki, k->spki_len) == -1)
+				bad++;
+		}
+	}
 	if (bad > 0)
 		log_warnx("rtr: %zu records of the ROA set cannot be carried by RTR; left out", bad);
 	changed = rtr_cache_update(r->cache, rs, mono_now());
@@ -754,6 +773,19 @@ void irrd_rtr_publish(struct irrd *d, const struct roa_set *set)
 		 changed ? "new data" : "data unchanged", st.serial, st.vrps_v4 + st.vrps_v6, st.vrps_v4,
 		 st.vrps_v6, st.router_keys, changed ? st.sessions : 0,
 		 (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+}
+
+void irrd_rtr_set_extra(struct irrd *d, const struct roa_set *set, struct rtr_set *extra)
+{
+	struct irrd_rtrd *r = d != NULL ? d->rtrd : NULL;
+
+	if (r == NULL) {
+		rtr_set_free(extra);
+		return;
+	}
+	rtr_set_free(r->extra);
+	r->extra = extra;
+	r->extra_for = extra != NULL ? set : NULL;
 }
 
 char *irrd_rtr_json(struct irrd *d, size_t *len)

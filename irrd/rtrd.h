@@ -27,6 +27,7 @@
 struct irrd;
 struct irrd_rtrd;
 struct roa_set;
+struct rtr_set;
 struct evbuffer;
 
 /* Always an object: with server.rtr off (port 0) it serves no sockets
@@ -61,6 +62,12 @@ void irrd_rtrd_free(struct irrd_rtrd *r);
  * sets, empty or not, are served.
  */
 void irrd_rtr_publish(struct irrd *d, const struct roa_set *set);
+
+/* The bundled validator's ASPAs and router keys (an rtr.h set holding
+ * only those, taken over) that belong with `set`: when `set` itself is
+ * published, they are served in the same update as its VRPs. Replaces the
+ * previous extra (NULL: none). Call before handing `set` to the import. */
+void irrd_rtr_set_extra(struct irrd *d, const struct roa_set *set, struct rtr_set *extra);
 
 /* GET /json: the last published set in the ROA JSON format (malloc'd,
  * *len set); NULL if nothing was published yet. */

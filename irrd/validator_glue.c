@@ -12,7 +12,9 @@
  * On the loop thread a good run's ROA set (SLURM applied when
  * rpki.slurm_source is set) goes to irrd_rpki_import_set(): route states,
  * journal, roa_object, pseudo-IRR objects and the RTR set all follow from
- * that one cycle, as for an imported ROA export. Until the first good run
+ * that one cycle, as for an imported ROA export; the run's ASPAs and router
+ * keys ride along (irrd_rtr_set_extra) and reach RTR in the same update as
+ * the VRPs. Until the first good run
  * there is no set in force, so RTR answers "No Data Available". A failed
  * run (no TAL, cache unusable, SLURM unreadable, or no VRP while every
  * trust anchor or every repository failed) keeps the previous set and logs why; /v1/status/ and
@@ -33,7 +35,9 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
+#include "irrd/rtrd.h"
 #include "rpki/rpki.h"
+#include "rpki/rtr.h"
 #include "rpki/validator.h"
 #include "rpsl/log.h"
 
@@ -47,6 +51,7 @@ struct val_job {
 	char *slurm_source;		/* NULL: none */
 	/* results, written by the worker */
 	struct roa_set *set;		/* NULL on failure */
+	struct rtr_set *extra;		/* ASPAs and router keys for RTR */
 	char *error;
 	struct val_stats stats;
 	size_t nvrps, naspas, nbrks, nroas;
@@ -124,8 +129,42 @@ static void job_free(struct val_job *job)
 	free(job->cache_dir);
 	free(job->slurm_source);
 	roa_set_free(job->set);
+	rtr_set_free(job->extra);
 	free(job->error);
 	free(job);
+}
+
+static bool key_filtered(const struct slurm *sl, const struct val_brk *k)
+{
+	for (size_t i = 0; sl != NULL && i < sl->nbgpsec_filters; i++) {
+		const struct slurm_bgpsec_filter *f = &sl->bgpsec_filters[i];
+
+		if ((f->has_asn || f->has_ski) && (!f->has_asn || f->asn == k->asn) &&
+		    (!f->has_ski || (f->ski_ok && memcmp(f->ski, k->ski, sizeof(k->ski)) == 0)))
+			return true;
+	}
+	return false;
+}
+
+/* The run's ASPAs and router keys (SLURM bgpsecFilters applied, RFC 8416
+ * section 3.3.2) as an RTR set; records no PDU can carry are left out. */
+static struct rtr_set *extra_from(const struct val_output *out, const struct slurm *sl)
+{
+	struct rtr_set *rs = rtr_set_new();
+	size_t bad = 0;
+
+	for (size_t i = 0; i < out->nvaps; i++)
+		if (rtr_set_add_aspa(rs, out->vaps[i].customer, out->vaps[i].providers, out->vaps[i].nproviders) == -1)
+			bad++;
+	for (size_t i = 0; i < out->nbrks; i++) {
+		const struct val_brk *k = &out->brks[i];
+
+		if (!key_filtered(sl, k) && rtr_set_add_router_key(rs, k->ski, k->asn, k->spki, k->spki_len) == -1)
+			bad++;
+	}
+	if (bad > 0)
+		log_warnx("rpki: %zu ASPAs or router keys of the validation run cannot be carried by RTR", bad);
+	return rs;
 }
 
 /* SLURM from a URL or a file path (as rpki.slurm_source allows). */
@@ -178,8 +217,10 @@ static void *worker_main(void *arg)
 	job->set = val_output_roa_set(out, slurm);
 	if (job->set == NULL)
 		job->error = xstrdup("the validator's VRPs could not be made into a ROA set");
-	else
+	else {
 		job->nroas = roa_set_count(job->set);
+		job->extra = extra_from(out, slurm);
+	}
 	val_output_free(out);
 out:
 	slurm_free(slurm);
@@ -287,6 +328,10 @@ static void run_finish(struct irrd_validator *v)
 			 "(%zu after SLURM), %zu ASPAs, %zu router keys; %zu of %zu repositories failed",
 			 job->seconds, job->stats.tals, job->stats.roas, job->stats.roas_failed, job->nvrps,
 			 job->nroas, job->naspas, job->nbrks, job->stats.repos_failed, job->stats.repos);
+		/* RTR serves the ASPAs and keys with this set's VRPs when the
+		 * import puts it in force */
+		irrd_rtr_set_extra(v->d, job->set, job->extra);
+		job->extra = NULL;
 		irrd_rpki_import_set(v->d, job->set);
 		job->set = NULL;
 	} else {

@@ -26,10 +26,10 @@ mkdir -p "$KEYS"
 W=$IT_TMP
 repo=$W/repo
 
-python3 "$MK" --out "$repo" --cas 2 --roas 4 --seed 5 --key-cache "$KEYS" >/dev/null 2>"$W/mkrepo.log" ||
+python3 "$MK" --out "$repo" --cas 2 --roas 4 --aspa 1 --aspa-profile v1 --seed 5 --key-cache "$KEYS" >/dev/null 2>"$W/mkrepo.log" ||
 	it_fail "mkrepo" "see $W/mkrepo.log"
 # The routes below rely on these VRPs (the seed fixes prefixes and ASNs).
-for v in "AS65537,11.0.1.0/24,25" "AS65538,11.0.2.0/24,24" "AS66536,2a0b:1::/48,50"; do
+for v in "AS65537,11.0.1.0/24,25" "AS65538,11.0.2.0/24,24" "AS66537,2a0b:1::/48,51"; do
 	grep -qx "$v" "$repo/expected-vrps.csv" || it_fail "repository" "$v not in expected-vrps.csv"
 done
 mkdir -p "$W/tals" "$W/cache"
@@ -118,14 +118,14 @@ mnt-by:         TEST-MNT
 source:         TEST
 
 route6:         2a0b:1::/48
-descr:          valid (VRP 2a0b:1::/48-50 AS66536)
-origin:         AS66536
+descr:          valid (VRP 2a0b:1::/48-51 AS66537)
+origin:         AS66537
 mnt-by:         TEST-MNT
 source:         TEST
 
 route6:         2a0b:1::/52
-descr:          invalid (longer than maxLength 50)
-origin:         AS66536
+descr:          invalid (longer than maxLength 51)
+origin:         AS66537
 mnt-by:         TEST-MNT
 source:         TEST
 EOF
@@ -165,14 +165,16 @@ wait_gq() {
 	done
 	printf '%s' "$got"
 }
-# rtr_reset: the answer to an RTR v1 Reset Query: "error CODE" or "data N"
-# (N Prefix PDUs before End of Data)
+# rtr_reset [VERSION]: the answer to an RTR Reset Query (default version 1):
+# "error CODE", or "data N" (N Prefix PDUs before End of Data), with
+# version 2 "data N aspa A" (A ASPA PDUs)
 rtr_reset() {
-	python3 - "$IT_RTR_PORT" <<'EOF'
+	python3 - "$IT_RTR_PORT" "${1:-1}" <<'EOF'
 import socket, struct, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
-s.sendall(bytes([1, 2, 0, 0, 0, 0, 0, 8]))
-buf, n = b"", 0
+ver = int(sys.argv[2])
+s.sendall(bytes([ver, 2, 0, 0, 0, 0, 0, 8]))
+buf, n, na = b"", 0, 0
 def pdu():
     global buf
     while len(buf) < 8 or len(buf) < struct.unpack("!I", buf[4:8])[0]:
@@ -189,8 +191,10 @@ while True:
         print("error %d" % struct.unpack("!H", p[2:4])[0]); break
     if p[1] in (4, 6):
         n += 1
+    if p[1] == 11:
+        na += 1
     if p[1] == 7:
-        print("data %d" % n); break
+        print("data %d" % n + (" aspa %d" % na if ver >= 2 else "")); break
 EOF
 }
 # rtr_vrps: the VRPs rtrclient receives, as "ASN,prefix/len,maxlen" sorted
@@ -211,6 +215,8 @@ import ipaddress, sys
 print("\n".join(sorted("%s,%s,%s" % (a, ipaddress.ip_network(p), m) for a, p, m in
       (l.strip().split(",") for l in sys.stdin if l.strip()))))')
 nexp=$(printf '%s\n' "$expected" | wc -l)
+naspa=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))))' "$repo/expected-aspa.json")
+[ "$naspa" -gt 0 ] || it_fail "repository" "no ASPA in expected-aspa.json"
 
 # 1. nothing served: the first run fails, nothing is in force
 if wait_status "runs: 0 succeeded, 1 failed" 90; then
@@ -239,7 +245,7 @@ it_contains "log: SIGUSR1 re-reads the TALs" "$(cat "$W/irrd.log")" "SIGUSR1: re
 it_contains "log: the run used RRDP (yardstick's CA trusted)" "$(cat "$W/irrd.log")" "RRDP snapshot"
 wait_status "imports: 1 succeeded" 60 || it_fail "the run's set is imported" "$(it_http "$IT_HTTP_PORT" /v1/status/ | grep -i import)"
 st=$(it_http "$IT_HTTP_PORT" /v1/status/)
-it_contains "status: the good run's counts" "$st" "$nexp VRPs ($nexp after SLURM), 0 ASPAs, 0 router keys"
+it_contains "status: the good run's counts" "$st" "$nexp VRPs ($nexp after SLURM), $naspa ASPAs, 0 router keys"
 it_contains "status: no validation error" "$st" "Last validation error: None"
 it_contains "status: ROAs in force" "$st" "ROAs in force: $nexp;"
 it_contains "status: routes by state" "$st" "routes 3 valid, 3 invalid, 1 not_found"
@@ -253,9 +259,10 @@ it_eq "!gAS64999: the invalid 11.0.2.0/24 is filtered, not_found stays" "$(wait_
 	"198.51.100.0/24"
 it_eq "!gAS65537: valid routes only (the /26 beyond maxLength is filtered)" \
 	"$(wait_gq '!gAS65537' '11.0.1.0/24 11.0.1.0/25')" "11.0.1.0/24 11.0.1.0/25"
-it_eq "!6AS66536: valid route6 only (the /52 beyond maxLength is filtered)" \
-	"$(wait_gq '!6AS66536' '2a0b:1::/48')" "2a0b:1::/48"
+it_eq "!6AS66537: valid route6 only (the /52 beyond maxLength is filtered)" \
+	"$(wait_gq '!6AS66537' '2a0b:1::/48')" "2a0b:1::/48"
 it_eq "RTR Reset Query: the run's VRPs" "$(rtr_reset)" "data $nexp"
+it_eq "RTR v2 Reset Query: the run's VRPs and ASPAs" "$(rtr_reset 2)" "data $nexp aspa $naspa"
 got=$(rtr_vrps)
 it_eq "rtrclient: exactly expected-vrps.csv ($nexp VRPs)" "$got" "$expected"
 
