@@ -731,7 +731,8 @@ void irrd_rtr_publish(struct irrd *d, const struct roa_set *set)
 	if (r == NULL || set == NULL)
 		return;
 	if (r->publishes == 0 && roa_set_count(set) == 0 &&
-	    (roa_set_slurm(set) == NULL || roa_set_slurm(set)->nbgpsec_assertions == 0)) {
+	    (roa_set_slurm(set) == NULL || roa_set_slurm(set)->nbgpsec_assertions == 0) &&
+	    (r->extra == NULL || r->extra_for != set || r->extra->naspas + r->extra->nkeys == 0)) {
 		/* An empty first set is what a failed first import reads back
 		 * from an empty roa_object; to a router "synced, no VRPs" would
 		 * look like a working cache. Keep "No Data Available". */
