@@ -66,6 +66,9 @@ void irrd_rpki_reimport(struct irrd *d)
 		log_debug("rpki: RPKI-aware mode off, no ROA import");
 	/* rpki_import.c; with the mode off it removes the pseudo-IRR objects */
 	irrd_rpki_import_request(d);
+	/* rpki.validator.enabled by a SIGHUP reload: its runs start now */
+	if (d->cfg->validator.enabled && d->validator == NULL && d->rpki != NULL)
+		irrd_validator_start(d);
 }
 
 void irrd_rpki_revalidate(struct irrd *d)
