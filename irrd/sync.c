@@ -407,8 +407,10 @@ static void floor_advance(struct irrd_sync *s)
 		s->floor = s->seen[k] - 1;
 		s->gap_since = now;
 	}
-	memmove(s->seen, s->seen + k, (s->nseen - k) * sizeof(*s->seen));
-	s->nseen -= k;
+	if (k > 0) {	/* s->seen may still be NULL: memmove needs a valid pointer */
+		memmove(s->seen, s->seen + k, (s->nseen - k) * sizeof(*s->seen));
+		s->nseen -= k;
+	}
 }
 
 /* Parse a stored object into a PUT; text is taken over if own is set. */
