@@ -17,8 +17,10 @@
 #include <string.h>
 
 #include "conf/conf.h"
+#include "irrd/dumpcmd.h"
 #include "rpsl/log.h"
 #include "rpki/importer.h"
+#include "rpki/rpki.h"
 #include "sql/sql.h"
 
 static void usage(FILE *f)
@@ -31,25 +33,6 @@ static void usage(FILE *f)
 		   "journal entries for what changed.\n");
 }
 
-/* auth.password_hashers as the parser wants them */
-static void parse_options(const struct cfg *cfg, struct rpsl_options *po)
-{
-	*po = rpsl_options_default;
-	po->hashers[RPSL_HASHER_MD5_PW] = (enum rpsl_hasher_avail)cfg->password_hashers[CFG_HASH_MD5];
-	po->hashers[RPSL_HASHER_CRYPT_PW] = (enum rpsl_hasher_avail)cfg->password_hashers[CFG_HASH_CRYPT];
-	po->hashers[RPSL_HASHER_BCRYPT_PW] = (enum rpsl_hasher_avail)cfg->password_hashers[CFG_HASH_BCRYPT];
-}
-
-static void print_reject(void *arg, const char *file, unsigned long line, const char *cls,
-			 const char *pk, const char *reason)
-{
-	(void)arg;
-	if (pk != NULL)
-		printf("%s:%lu: %s %s: %s\n", file, line, cls, pk, reason);
-	else
-		printf("%s:%lu: %s: %s\n", file, line, cls, reason);
-}
-
 int main(int argc, char **argv)
 {
 	const char *config = NULL, *source_arg = NULL, *file = NULL;
@@ -60,9 +43,10 @@ int main(int argc, char **argv)
 	struct rpsl_options po;
 	struct sql_conn *c;
 	struct cfg *cfg;
-	char *source, *err = NULL;
-	struct roa_set *roas = NULL;
-	FILE *f;
+	const char *source;
+	char *err = NULL;
+	struct roa_set *roas;
+	struct dumpcmd d = {0};
 	int rc = 1;
 
 	log_init(argv[0]);
@@ -106,44 +90,14 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	cfg = cfg_load_or_exit(config);
-	source = xstrdup(source_arg);
-	for (char *p = source; *p; p++)
-		*p = (char)toupper((unsigned char)*p);
-	src = cfg_source_find(cfg, source);
-	if (src == NULL) {
-		fprintf(stderr, "%s: --source %s: not a source in %s\n", log_progname(), source_arg,
-			cfg->path ? cfg->path : "the configuration");
+	rc = dumpcmd_open(cfg, source_arg, &file, 1, &d);
+	if (rc != 0)
 		goto out;
-	}
-	if (src->nimport_sources > 0 || (src->import_source && *src->import_source) ||
-	    src->import_serial_source != NULL) {
-		fprintf(stderr, "%s: %s: to use this command, import_source and import_serial_source "
-			"for source %s must not be set\n", log_progname(), source, source);
-		rc = 2;
-		goto out;
-	}
-	if ((f = fopen(file, "rb")) == NULL) {
-		fprintf(stderr, "%s: %s: cannot open: %s\n", log_progname(), file, strerror(errno));
-		goto out;
-	}
-	fclose(f);
-	c = sql_connect(cfg->database_url, &err);
-	if (c == NULL) {
-		fprintf(stderr, "%s: %s\n", log_progname(), err);
-		goto out;
-	}
-	if (sql_schema_check(c, &err) < 0) {
-		fprintf(stderr, "%s: %s\n", log_progname(), err);
-		sql_close(c);
-		goto out;
-	}
-	/* RPKI-aware mode: routes are stored with their state under the ROA
-	 * set in force (roa_object) */
-	if (roa_load_for_source(c, cfg, source, &roas, &err) < 0) {
-		fprintf(stderr, "%s: %s\n", log_progname(), err);
-		sql_close(c);
-		goto out;
-	}
+	rc = 1;
+	source = d.source;
+	src = d.src;
+	c = d.c;
+	roas = d.roas;
 
 	memset(&o, 0, sizeof(o));
 	o.source = source;
@@ -153,8 +107,8 @@ int main(int argc, char **argv)
 	o.files = &file;
 	o.nfiles = 1;
 	o.jobs = (int)jobs;
-	o.reject = print_reject;
-	parse_options(cfg, &po);
+	o.reject = dumpcmd_print_reject;
+	dumpcmd_parse_options(cfg, &po);
 	o.parse_opts = &po;
 	o.rpki_state = roas != NULL ? roa_load_state : NULL;
 	o.rpki_arg = roas;
@@ -162,7 +116,6 @@ int main(int argc, char **argv)
 		fflush(stdout);
 		fprintf(stderr, "%s: %s\n", log_progname(), err);
 		fprintf(stderr, "%s: %s: update failed, nothing was changed\n", log_progname(), source);
-		sql_close(c);
 		goto out;
 	}
 	/* IRRd's report line, then ours */
@@ -175,12 +128,10 @@ int main(int argc, char **argv)
 		printf("Journal serials %lld-%lld\n", (long long)st.serial_first, (long long)st.serial_last);
 	else if (!src->keep_journal && st.added + st.deleted + st.changed > 0)
 		printf("No journal entries: keep_journal is not set for %s\n", source);
-	sql_close(c);
 	rc = 0;
 out:
-	roa_set_free(roas);
+	dumpcmd_close(&d);
 	free(err);
-	free(source);
 	cfg_free(cfg);
 	return rc;
 }
