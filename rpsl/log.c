@@ -2,6 +2,8 @@
 #include "rpsl/log.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +12,11 @@
 #include <unistd.h>
 
 static const char *progname = "irrd";
-static enum log_level cur_level = LOG_LVL_INFO;
+static _Atomic int cur_level = LOG_LVL_INFO;
 static int to_syslog;
+/* The daemon logs from several threads and reopens the file on SIGHUP:
+ * the mutex keeps a line whole and the FILE alive while it is written. */
+static pthread_mutex_t logfile_mu = PTHREAD_MUTEX_INITIALIZER;
 static FILE *logfile;
 
 static const char *const level_names[] = { "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL" };
@@ -37,15 +42,18 @@ int log_open(const char *path, int use_syslog)
 		if (f == NULL)
 			return -1;
 		setvbuf(f, NULL, _IOLBF, 0);
-		if (logfile != NULL)
-			fclose(logfile);
+		pthread_mutex_lock(&logfile_mu);
+		FILE *old = logfile;
 		logfile = f;
+		pthread_mutex_unlock(&logfile_mu);
+		if (old != NULL)
+			fclose(old);
 	}
 	return 0;
 }
 
-void log_set_level(enum log_level lvl) { cur_level = lvl; }
-enum log_level log_get_level(void) { return cur_level; }
+void log_set_level(enum log_level lvl) { cur_level = (int)lvl; }
+enum log_level log_get_level(void) { return (enum log_level)cur_level; }
 
 int log_level_parse(const char *name)
 {
@@ -57,26 +65,36 @@ int log_level_parse(const char *name)
 
 void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 {
-	if (lvl < cur_level)
+	if ((int)lvl < cur_level)
 		return;
 	if (to_syslog) {
 		vsyslog(syslog_prio[lvl], fmt, ap);
 		return;
 	}
+	/* One line, formatted first and written with one call, so that lines
+	 * of concurrent threads never interleave. */
+	char line[2048];
+	char *msg = NULL;
+	va_list copy;
+	va_copy(copy, ap);
+	int n = vsnprintf(line, sizeof(line), fmt, copy);
+	va_end(copy);
+	const char *text = line;
+	if (n >= (int)sizeof(line) && vasprintf(&msg, fmt, ap) >= 0)
+		text = msg;
+	pthread_mutex_lock(&logfile_mu);
 	if (logfile != NULL) {
 		char ts[32];
 		time_t now = time(NULL);
 		struct tm tm;
 		gmtime_r(&now, &tm);
 		strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm);
-		fprintf(logfile, "%s %s[%ld] %s: ", ts, progname, (long)getpid(), level_names[lvl]);
-		vfprintf(logfile, fmt, ap);
-		fputc('\n', logfile);
-		return;
+		fprintf(logfile, "%s %s[%ld] %s: %s\n", ts, progname, (long)getpid(), level_names[lvl], text);
+	} else {
+		fprintf(stderr, "%s: %s\n", progname, text);
 	}
-	fprintf(stderr, "%s: ", progname);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	pthread_mutex_unlock(&logfile_mu);
+	free(msg);
 }
 
 void log_msg(enum log_level lvl, const char *fmt, ...)
