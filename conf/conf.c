@@ -701,10 +701,15 @@ static void free_by_spec(const struct kspec *spec, void *base)
 
 /* ---- custom keys ---- */
 
-static void access_lists_fn(struct pctx *c, const struct ynode *v, const char *path, void *base)
-{
-	struct cfg *cfg = base;
+/* Named entries (sources, access lists, ...): a mapping whose keys are
+ * names. Checks the shape and every key, then hands each entry with its
+ * own path to `entry`. */
+typedef void entry_fn(struct pctx *c, const struct ynode *key, const struct ynode *val,
+    const char *p, void *base);
 
+static void walk_entries(struct pctx *c, const struct ynode *v, const char *path, void *base,
+    entry_fn *entry)
+{
 	if (is_null(v))
 		return;
 	if (v->kind != YN_MAP) {
@@ -712,40 +717,49 @@ static void access_lists_fn(struct pctx *c, const struct ynode *v, const char *p
 		return;
 	}
 	for (size_t i = 0; i < v->npairs; i++) {
-		const struct ynode *key = v->pairs[i].key, *list = v->pairs[i].value;
-		struct cfg_access_list *al;
-		char *p;
-
+		const struct ynode *key = v->pairs[i].key;
 		if (key_ok(c, key, path) < 0)
 			continue;
-		p = subpath(path, key);
-		cfg->access_lists = xrealloc(cfg->access_lists,
-		    (cfg->naccess_lists + 1) * sizeof(*cfg->access_lists));
-		al = &cfg->access_lists[cfg->naccess_lists++];
-		memset(al, 0, sizeof(*al));
-		al->name = xstrdup(key->str);
-		if (is_null(list)) {
-			free(p);
-			continue;
-		}
-		if (list->kind != YN_SEQ) {
-			cfg_err(c->e, "%s: list expected", p);
-			free(p);
-			continue;
-		}
-		al->prefixes = xcalloc(list->nitems, sizeof(*al->prefixes));
-		for (size_t j = 0; j < list->nitems; j++) {
-			const struct ynode *it = list->items[j];
-			if (yscalar_str(it) == NULL || cfg_prefix_parse(it->str, &al->prefixes[al->nprefixes]) < 0) {
-				char *q = node_quote(it);
-				cfg_err(c->e, "%s: %s is not a valid IP address or prefix", p, q);
-				free(q);
-				continue;
-			}
-			al->nprefixes++;
-		}
+		char *p = subpath(path, key);
+		entry(c, key, v->pairs[i].value, p, base);
 		free(p);
 	}
+}
+
+/* Appends a zeroed element to the array `arr` of `n` elements; its address. */
+#define APPEND_ZEROED(arr, n) \
+	((arr) = xrealloc((arr), ((n) + 1) * sizeof(*(arr))), \
+	    memset(&(arr)[(n)], 0, sizeof(*(arr))), &(arr)[(n)++])
+
+static void access_list_entry(struct pctx *c, const struct ynode *key, const struct ynode *list,
+    const char *p, void *base)
+{
+	struct cfg *cfg = base;
+	struct cfg_access_list *al = APPEND_ZEROED(cfg->access_lists, cfg->naccess_lists);
+
+	al->name = xstrdup(key->str);
+	if (is_null(list))
+		return;
+	if (list->kind != YN_SEQ) {
+		cfg_err(c->e, "%s: list expected", p);
+		return;
+	}
+	al->prefixes = xcalloc(list->nitems, sizeof(*al->prefixes));
+	for (size_t j = 0; j < list->nitems; j++) {
+		const struct ynode *it = list->items[j];
+		if (yscalar_str(it) == NULL || cfg_prefix_parse(it->str, &al->prefixes[al->nprefixes]) < 0) {
+			char *q = node_quote(it);
+			cfg_err(c->e, "%s: %s is not a valid IP address or prefix", p, q);
+			free(q);
+			continue;
+		}
+		al->nprefixes++;
+	}
+}
+
+static void access_lists_fn(struct pctx *c, const struct ynode *v, const char *path, void *base)
+{
+	walk_entries(c, v, path, base, access_list_entry);
 }
 
 static void source_defaults(struct cfg_source *s)
@@ -772,69 +786,44 @@ static void source_free(struct cfg_source *s)
 	free(s->nrtm_dummified_attributes);
 }
 
-static void sources_fn(struct pctx *c, const struct ynode *v, const char *path, void *base)
+static void source_entry(struct pctx *c, const struct ynode *key, const struct ynode *body,
+    const char *p, void *base)
 {
 	struct cfg *cfg = base;
+	struct cfg_source *s = APPEND_ZEROED(cfg->sources, cfg->nsources);
 
-	if (is_null(v))
+	source_defaults(s);
+	s->name = xstrdup(key->str);
+	if (is_null(body))
 		return;
-	if (v->kind != YN_MAP) {
-		cfg_err(c->e, "%s: mapping expected", path);
-		return;
-	}
-	for (size_t i = 0; i < v->npairs; i++) {
-		const struct ynode *key = v->pairs[i].key, *body = v->pairs[i].value;
-		struct cfg_source *s;
-		char *p;
+	if (body->kind != YN_MAP)
+		cfg_err(c->e, "%s: mapping expected", p);
+	else
+		walk_map(c, source_keys, body, p, s);
+}
 
-		if (key_ok(c, key, path) < 0)
-			continue;
-		p = subpath(path, key);
-		cfg->sources = xrealloc(cfg->sources, (cfg->nsources + 1) * sizeof(*cfg->sources));
-		s = &cfg->sources[cfg->nsources++];
-		memset(s, 0, sizeof(*s));
-		source_defaults(s);
-		s->name = xstrdup(key->str);
-		if (!is_null(body)) {
-			if (body->kind != YN_MAP)
-				cfg_err(c->e, "%s: mapping expected", p);
-			else
-				walk_map(c, source_keys, body, p, s);
-		}
-		free(p);
+static void sources_fn(struct pctx *c, const struct ynode *v, const char *path, void *base)
+{
+	walk_entries(c, v, path, base, source_entry);
+}
+
+static void source_alias_entry(struct pctx *c, const struct ynode *key, const struct ynode *list,
+    const char *p, void *base)
+{
+	struct cfg *cfg = base;
+	struct cfg_source_alias *a = APPEND_ZEROED(cfg->source_aliases, cfg->nsource_aliases);
+
+	a->name = xstrdup(key->str);
+	if (!is_null(list)) {
+		const struct kspec k = KLIST("", offsetof(struct cfg_source_alias, sources),
+		    offsetof(struct cfg_source_alias, nsources));
+		take_strings(c, &k, list, p, a, false, false);
 	}
 }
 
 static void source_aliases_fn(struct pctx *c, const struct ynode *v, const char *path, void *base)
 {
-	struct cfg *cfg = base;
-
-	if (is_null(v))
-		return;
-	if (v->kind != YN_MAP) {
-		cfg_err(c->e, "%s: mapping expected", path);
-		return;
-	}
-	for (size_t i = 0; i < v->npairs; i++) {
-		const struct ynode *key = v->pairs[i].key, *list = v->pairs[i].value;
-		struct cfg_source_alias *a;
-		char *p;
-
-		if (key_ok(c, key, path) < 0)
-			continue;
-		p = subpath(path, key);
-		cfg->source_aliases = xrealloc(cfg->source_aliases,
-		    (cfg->nsource_aliases + 1) * sizeof(*cfg->source_aliases));
-		a = &cfg->source_aliases[cfg->nsource_aliases++];
-		memset(a, 0, sizeof(*a));
-		a->name = xstrdup(key->str);
-		if (!is_null(list)) {
-			const struct kspec k = KLIST("", offsetof(struct cfg_source_alias, sources),
-			    offsetof(struct cfg_source_alias, nsources));
-			take_strings(c, &k, list, p, a, false, false);
-		}
-		free(p);
-	}
+	walk_entries(c, v, path, base, source_alias_entry);
 }
 
 static const char *const set_class_names[CFG_SET_NCLASSES] = {
@@ -842,69 +831,54 @@ static const char *const set_class_names[CFG_SET_NCLASSES] = {
 	[CFG_SET_PEERING] = "peering-set", [CFG_SET_ROUTE] = "route-set", [CFG_SET_RTR] = "rtr-set",
 };
 
-static void set_creation_fn(struct pctx *c, const struct ynode *v, const char *path, void *base)
+static void set_creation_setting(struct pctx *c, const struct ynode *k2, const struct ynode *v2,
+    const char *p2, void *base)
+{
+	struct cfg_set_creation *sc = base;
+	const char *s;
+
+	if (strcmp(k2->str, "prefix_required") == 0) {
+		if (is_null(v2))
+			;
+		else if (v2->kind != YN_SCALAR || v2->type != YS_BOOL)
+			cfg_err(c->e, "%s: boolean expected", p2);
+		else
+			sc->prefix_required = v2->b;
+	} else if (strcmp(k2->str, "autnum_authentication") == 0) {
+		if (want_str(c, v2, p2, &s) != 1)
+			return;
+		if (strcasecmp(s, "disabled") == 0)
+			sc->autnum_authentication = CFG_AUTNUM_AUTH_DISABLED;
+		else if (strcasecmp(s, "opportunistic") == 0)
+			sc->autnum_authentication = CFG_AUTNUM_AUTH_OPPORTUNISTIC;
+		else if (strcasecmp(s, "required") == 0)
+			sc->autnum_authentication = CFG_AUTNUM_AUTH_REQUIRED;
+		else {
+			char *q = node_quote(v2);
+			cfg_err(c->e, "%s: %s is not one of disabled, opportunistic, required", p2, q);
+			free(q);
+		}
+	} else {
+		cfg_err(c->e, "%s: unknown setting", p2);
+	}
+}
+
+static void set_creation_entry(struct pctx *c, const struct ynode *key, const struct ynode *body,
+    const char *p, void *base)
 {
 	struct cfg *cfg = base;
 
-	if (is_null(v))
-		return;
-	if (v->kind != YN_MAP) {
-		cfg_err(c->e, "%s: mapping expected", path);
-		return;
-	}
-	for (size_t i = 0; i < v->npairs; i++) {
-		const struct ynode *key = v->pairs[i].key, *body = v->pairs[i].value;
-		struct cfg_set_creation *sc = NULL;
-		char *p;
-
-		if (key_ok(c, key, path) < 0)
-			continue;
-		p = subpath(path, key);
-		for (int j = 0; j < CFG_SET_NCLASSES; j++)
-			if (strcmp(key->str, set_class_names[j]) == 0)
-				sc = &cfg->set_creation[j];
-		if (sc == NULL) {
-			cfg_err(c->e, "%s: unknown setting", p);
-		} else if (!is_null(body) && body->kind != YN_MAP) {
-			cfg_err(c->e, "%s: mapping expected", p);
-		} else if (!is_null(body)) {
-			for (size_t j = 0; j < body->npairs; j++) {
-				const struct ynode *k2 = body->pairs[j].key, *v2 = body->pairs[j].value;
-				const char *s;
-				char *p2;
-				if (key_ok(c, k2, p) < 0)
-					continue;
-				p2 = subpath(p, k2);
-				if (strcmp(k2->str, "prefix_required") == 0) {
-					if (is_null(v2))
-						;
-					else if (v2->kind != YN_SCALAR || v2->type != YS_BOOL)
-						cfg_err(c->e, "%s: boolean expected", p2);
-					else
-						sc->prefix_required = v2->b;
-				} else if (strcmp(k2->str, "autnum_authentication") == 0) {
-					if (want_str(c, v2, p2, &s) == 1) {
-						if (strcasecmp(s, "disabled") == 0)
-							sc->autnum_authentication = CFG_AUTNUM_AUTH_DISABLED;
-						else if (strcasecmp(s, "opportunistic") == 0)
-							sc->autnum_authentication = CFG_AUTNUM_AUTH_OPPORTUNISTIC;
-						else if (strcasecmp(s, "required") == 0)
-							sc->autnum_authentication = CFG_AUTNUM_AUTH_REQUIRED;
-						else {
-							char *q = node_quote(v2);
-							cfg_err(c->e, "%s: %s is not one of disabled, opportunistic, required",
-							    p2, q);
-							free(q);
-						}
-					}
-				} else {
-					cfg_err(c->e, "%s: unknown setting", p2);
-				}
-				free(p2);
-			}
+	for (int j = 0; j < CFG_SET_NCLASSES; j++)
+		if (strcmp(key->str, set_class_names[j]) == 0) {
+			walk_entries(c, body, p, &cfg->set_creation[j], set_creation_setting);
+			return;
 		}
-		free(p);
-	}
+	cfg_err(c->e, "%s: unknown setting", p);
+}
+
+static void set_creation_fn(struct pctx *c, const struct ynode *v, const char *path, void *base)
+{
+	walk_entries(c, v, path, base, set_creation_entry);
 }
 
 static void scope_prefixes_fn(struct pctx *c, const struct ynode *v, const char *path, void *base)
@@ -988,35 +962,23 @@ static void scope_asns_fn(struct pctx *c, const struct ynode *v, const char *pat
 	}
 }
 
-static void dummified_attrs_fn(struct pctx *c, const struct ynode *v, const char *path, void *base)
+static void dummified_attr_entry(struct pctx *c, const struct ynode *key, const struct ynode *val,
+    const char *p, void *base)
 {
 	struct cfg_source *s = base;
 
-	if (is_null(v))
-		return;
-	if (v->kind != YN_MAP) {
-		cfg_err(c->e, "%s: mapping expected", path);
+	if (val->kind != YN_SCALAR || val->type == YS_NULL || strlen(val->str) != val->len) {
+		cfg_err(c->e, "%s: string expected", p);
 		return;
 	}
-	for (size_t i = 0; i < v->npairs; i++) {
-		const struct ynode *key = v->pairs[i].key, *val = v->pairs[i].value;
-		struct cfg_kv *kv;
-		char *p;
+	struct cfg_kv *kv = APPEND_ZEROED(s->nrtm_dummified_attributes, s->nnrtm_dummified_attributes);
+	kv->key = xstrdup(key->str);
+	kv->value = xstrdup(val->str);
+}
 
-		if (key_ok(c, key, path) < 0)
-			continue;
-		if (val->kind != YN_SCALAR || val->type == YS_NULL || strlen(val->str) != val->len) {
-			p = subpath(path, key);
-			cfg_err(c->e, "%s: string expected", p);
-			free(p);
-			continue;
-		}
-		s->nrtm_dummified_attributes = xrealloc(s->nrtm_dummified_attributes,
-		    (s->nnrtm_dummified_attributes + 1) * sizeof(*s->nrtm_dummified_attributes));
-		kv = &s->nrtm_dummified_attributes[s->nnrtm_dummified_attributes++];
-		kv->key = xstrdup(key->str);
-		kv->value = xstrdup(val->str);
-	}
+static void dummified_attrs_fn(struct pctx *c, const struct ynode *v, const char *path, void *base)
+{
+	walk_entries(c, v, path, base, dummified_attr_entry);
 }
 
 /* ---- checks across keys (IRRd's _check_staging_config) ---- */
