@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "mail/mail.h"
+#include "rpsl/base64.h"
 #include "rpsl/log.h"
 
 struct ctype {
@@ -467,59 +468,20 @@ static void entity_walk(struct walk *w, const char *p, const char *end, int dept
 
 /* ---------------------------------------------------------------- transfer encodings */
 
-static int b64val(unsigned char c)
+/* Base64 as mail clients write it: white space anywhere, padding optional. */
+static int base64_body(const char *p, const char *end, char **out, size_t *outlen)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
+	char *o = xmalloc((size_t)(end - p) / 4 * 3 + 3);
+	ssize_t n = base64_decode(p, (size_t)(end - p), (unsigned char *)o, BASE64_PAD_OPTIONAL);
 
-/* Strict base64 (white space allowed anywhere, padding only at the end,
- * missing padding tolerated). -1 if malformed. */
-static int base64_decode(const char *p, const char *end, char **out, size_t *outlen)
-{
-	char *o = xmalloc((size_t)(end - p) / 4 * 3 + 4);
-	size_t n = 0;
-	unsigned acc = 0;
-	int bits = 0, quantum = 0, pad = 0;
-
-	for (; p < end; p++) {
-		unsigned char c = (unsigned char)*p;
-		int v;
-
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
-			continue;
-		if (c == '=') {
-			pad++;
-			continue;
-		}
-		if (pad > 0 || (v = b64val(c)) < 0)
-			goto bad;
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		quantum = (quantum + 1) % 4;
-		if (bits >= 8) {
-			bits -= 8;
-			o[n++] = (char)((acc >> bits) & 0xff);
-		}
+	if (n < 0) {
+		free(o);
+		return -1;
 	}
-	if (quantum == 1 || pad > 2 || (pad > 0 && (quantum + pad) % 4 != 0))
-		goto bad;
 	o[n] = '\0';
 	*out = o;
-	*outlen = n;
+	*outlen = (size_t)n;
 	return 0;
-bad:
-	free(o);
-	return -1;
 }
 
 static int hexval(unsigned char c)
@@ -577,7 +539,7 @@ static int transfer_decode(const struct ctype *ct, const char *p, const char *en
 			   size_t *outlen)
 {
 	if (strcmp(ct->cte, "base64") == 0)
-		return base64_decode(p, end, out, outlen);
+		return base64_body(p, end, out, outlen);
 	if (strcmp(ct->cte, "quoted-printable") == 0) {
 		qp_decode(p, end, out, outlen);
 		return 0;

@@ -6,6 +6,7 @@
  * v4 fingerprint computed (SHA-1, section 12.2) and the user IDs collected.
  * Signatures are not verified.
  */
+#include "rpsl/base64.h"
 #include "rpsl/rpsl_int.h"
 
 #include <stdio.h>
@@ -116,21 +117,6 @@ static void sha1_final(struct sha1 *s, unsigned char out[20])
 
 /* ---------------------------------------------------------------- armour */
 
-static int b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 static uint32_t crc24(const unsigned char *p, size_t n)
 {
 	uint32_t crc = 0xb704ce;
@@ -147,36 +133,6 @@ static uint32_t crc24(const unsigned char *p, size_t n)
 }
 
 /* Decode base64 text [s, s+n), ignoring whitespace; stops at '='. */
-static size_t b64_decode(const char *s, size_t n, unsigned char *out, bool *ok)
-{
-	uint32_t acc = 0;
-	int bits = 0;
-	size_t o = 0;
-
-	*ok = true;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		int v;
-
-		if (c == '=')
-			break;
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
-			continue;
-		v = b64val(c);
-		if (v < 0) {
-			*ok = false;
-			return 0;
-		}
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(acc >> bits);
-		}
-	}
-	return o;
-}
-
 static bool trim_eq(const char *s, size_t n, const char *lit)
 {
 	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
@@ -479,20 +435,19 @@ bool keycert_parse(struct arena *a, const char *text, size_t n, struct keycert_i
 		{
 			size_t blen = (size_t)((crc_line ? crc_line : p) - body);
 			unsigned char *bin = arena_alloc(a, blen + 1);
-			bool ok;
-			size_t bn = b64_decode(body, blen, bin, &ok);
+			ssize_t decoded = base64_decode(body, blen, bin, BASE64_STOP_AT_PAD);
 
-			if (!ok || bn == 0)
+			if (decoded <= 0)
 				return false;
+			size_t bn = (size_t)decoded;
 			if (crc_line != NULL) {
-				unsigned char c[4];
+				unsigned char c[6];
 				const char *cend = memchr(crc_line, '\n', (size_t)(e - crc_line));
 				size_t cl = (size_t)((cend ? cend : e) - crc_line);
-				bool cok;
 
 				while (cl > 1 && (crc_line[cl - 1] == ' ' || crc_line[cl - 1] == '\t' || crc_line[cl - 1] == '\r'))
 					cl--;
-				if (cl != 5 || b64_decode(crc_line + 1, 4, c, &cok) != 3 || !cok)
+				if (cl != 5 || base64_decode(crc_line + 1, 4, c, BASE64_STOP_AT_PAD) != 3)
 					return false;
 				if (((uint32_t)c[0] << 16 | (uint32_t)c[1] << 8 | c[2]) != crc24(bin, bn))
 					return false;
