@@ -285,9 +285,10 @@ int main(int argc, char **argv)
 		log_info("processing time %.1f s (%.1f s user, %.1f s system)", s->elapsed, s->user, s->system);
 		log_info("TALs: %zu (%zu invalid); repositories: %zu (%zu RRDP, %zu rsync, %zu failed)", s->tals,
 			 s->invalid_tals, s->repos, s->repos_rrdp, s->repos_rsync, s->repos_failed);
-		log_info("publication points: %zu (%zu rejected); manifests: %zu good (%zu rejected, %zu stale); "
-			 "CRLs: %zu (%zu rejected)", s->pubpoints, s->pubpoints_failed, s->mfts, s->mfts_failed,
-			 s->mfts_stale, s->crls, s->crls_failed);
+		log_info("publication points: %zu (%zu rejected, %zu from the last valid copy); manifests: %zu good "
+			 "(%zu rejected, %zu stale, %zu gone backwards); CRLs: %zu (%zu rejected)", s->pubpoints,
+			 s->pubpoints_failed, s->pubpoints_fallback, s->mfts, s->mfts_failed, s->mfts_stale,
+			 s->mfts_regressed, s->crls, s->crls_failed);
 		log_info("certificates: %zu (%zu rejected); ROAs: %zu (%zu rejected); ASPAs: %zu (%zu rejected); "
 			 "BGPsec router certificates: %zu; Ghostbusters: %zu; TAKs: %zu", s->certs, s->certs_failed,
 			 s->roas, s->roas_failed, s->aspas, s->aspas_failed, s->brks, s->gbrs, s->taks);

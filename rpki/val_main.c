@@ -14,6 +14,19 @@
  * hash, the whole publication point is rejected (RFC 9286 6.4, 6.5, as
  * rpki-client); otherwise its VRPs, ASPAs and router keys join the output
  * and its child CAs become PP items.
+ *
+ * The last valid copy (RFC 9286 section 6.7, as rpki-client's "valid"
+ * tree): an accepted publication point's manifest and listed files are
+ * kept under CACHEDIR/valid/<host>/<path> (hard links into the fetch
+ * cache where possible). When the fetched copy turns bad (repository
+ * unreachable, manifest or CRL invalid or stale, a listed file missing or
+ * with the wrong hash), the last valid copy is validated instead, with a
+ * warning; its objects drop out as they expire (manifest and CRL
+ * nextUpdate, certificates' notAfter). A fetched manifest whose
+ * manifestNumber or thisUpdate is lower than the last valid copy's is
+ * rejected (RFC 9286 section 4.2.1). A listed file missing from one copy
+ * is looked up in the other by its hash, as rpki-client does. Offline
+ * runs (-n) use the last valid copies but do not write them.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -22,6 +35,7 @@
 #include <string.h>
 #include <strings.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -86,7 +100,16 @@ struct pp {
 	struct val_mft *mft;
 	struct val_crl *crl;
 	char *crl_uri;
-	char *dir;		/* local directory of the caRepository */
+	char *fdir;		/* the caRepository in the fetch cache, or NULL */
+	char *vdir;		/* its last valid copy (CACHEDIR/valid/...) */
+	const char *dir;	/* where the manifest in use came from: fdir or vdir */
+	const char *alt;	/* where a listed file is looked up second */
+	uint8_t *mft_buf;	/* the manifest in use (for the valid store) */
+	size_t mft_len;
+	bool *alt_used;		/* per listed file: read from alt */
+	bool from_valid;	/* validating the last valid copy */
+	bool store;		/* when accepted, becomes the last valid copy */
+	bool retry;		/* when its files fail, retry the last valid copy */
 	int64_t expires;	/* min(CA chain, CRL nextUpdate) */
 	atomic_size_t pending;
 	atomic_bool failed;
@@ -104,6 +127,7 @@ struct job {
 	struct val_ca *ca;
 	struct pp *pp;
 	size_t from, to;
+	bool valid_only;	/* JOB_PP: the last valid copy only */
 };
 
 struct run {
@@ -123,6 +147,7 @@ struct run {
 	struct val_ca *cas;
 	struct counts c;
 	size_t tals_ok, mfts, mfts_failed, mfts_stale, pps, pps_failed;
+	size_t pps_fallback, mfts_regressed;
 	uint8_t (*skis)[20];	/* open addressing set of CA SKIs */
 	size_t nskis, skicap;
 };
@@ -253,6 +278,106 @@ out:
 	free(path);
 }
 
+/* ---- the last valid copy ---------------------------------------------------------------------- */
+
+/* CACHEDIR/valid/<host>/<path> of an rsync URI, or NULL. */
+static char *valid_path(const struct run *r, const char *uri)
+{
+	const char *rest = val_uri_check(uri, VAL_URI_RSYNC);
+
+	if (rest == NULL)
+		return NULL;
+	return xasprintf("%s/valid/%s", r->o->cache_dir, rest);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* dst becomes a copy of src: a hard link if possible, else the bytes. */
+static int copy_file(const char *src, const char *dst)
+{
+	char *tmp = xasprintf("%s.lnk.%ld", dst, (long)getpid());
+	uint8_t *buf;
+	size_t len;
+	int rc;
+
+	unlink(tmp);
+	if (link(src, tmp) == 0) {
+		rc = rename(tmp, dst);
+		if (rc < 0)
+			unlink(tmp);
+		free(tmp);
+		return rc;
+	}
+	free(tmp);
+	if ((buf = val_read_file(src, MAX_OBJECT_FILE, &len)) == NULL)
+		return -1;
+	rc = val_write_file(dst, buf, len);
+	free(buf);
+	return rc;
+}
+
+/*
+ * An accepted publication point read from the fetch cache becomes the last
+ * valid copy: the old manifest goes first (a copy cut short is then no
+ * copy), the listed files are linked in, the manifest is written last and
+ * files no longer listed are removed.
+ */
+static void store_valid(struct run *r, struct pp *pp)
+{
+	const struct val_cert *cc = pp->ca->cert;
+	char *vmft = valid_path(r, cc->mft), **names = NULL, *p;
+	const char *mname = val_uri_file(cc->mft);
+	size_t n = pp->mft->nfiles;
+	DIR *dp;
+	struct dirent *de;
+
+	if (vmft == NULL || val_mkdirs(pp->vdir) < 0)
+		goto fail;
+	if (unlink(vmft) < 0 && errno != ENOENT)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		if (pp->alt_used[i])
+			continue;	/* read from the valid copy: there already */
+		char *src = xasprintf("%s/%s", pp->fdir, pp->mft->files[i].name);
+		char *dst = xasprintf("%s/%s", pp->vdir, pp->mft->files[i].name);
+		int rc = copy_file(src, dst);
+		free(src);
+		free(dst);
+		if (rc < 0)
+			goto fail;
+	}
+	if (val_write_file(vmft, pp->mft_buf, pp->mft_len) < 0)
+		goto fail;
+	names = xmalloc((n + 1) * sizeof(*names));
+	for (size_t i = 0; i < n; i++)
+		names[i] = pp->mft->files[i].name;
+	qsort(names, n, sizeof(*names), name_cmp);
+	if ((dp = opendir(pp->vdir)) != NULL) {
+		while ((de = readdir(dp)) != NULL) {
+			p = de->d_name;
+			if (p[0] == '.' || strcmp(p, mname) == 0 || strstr(p, ".tmp.") != NULL ||
+			    strstr(p, ".lnk.") != NULL || bsearch(&p, names, n, sizeof(*names), name_cmp) != NULL)
+				continue;
+			char *old = xasprintf("%s/%s", pp->vdir, p);
+			struct stat sb;
+			if (lstat(old, &sb) == 0 && S_ISREG(sb.st_mode))
+				unlink(old);
+			free(old);
+		}
+		closedir(dp);
+	}
+	free(names);
+	free(vmft);
+	return;
+fail:
+	val_warnx("%s: cannot keep the last valid copy in %s: %s", cc->mft, pp->vdir ? pp->vdir : "(none)",
+		  strerror(errno));
+	free(vmft);
+}
+
 /* ---- publication points ------------------------------------------------------------------------ */
 
 static void pp_free(struct pp *pp)
@@ -260,7 +385,10 @@ static void pp_free(struct pp *pp)
 	val_mft_free(pp->mft);
 	val_crl_free(pp->crl);
 	free(pp->crl_uri);
-	free(pp->dir);
+	free(pp->fdir);
+	free(pp->vdir);
+	free(pp->mft_buf);
+	free(pp->alt_used);
 	free(pp->vrps.p);
 	for (size_t i = 0; i < pp->vaps.n; i++)
 		free(((struct val_vap *)pp->vaps.p)[i].providers);
@@ -296,6 +424,16 @@ static void pp_finish(struct run *r, struct pp *pp)
 {
 	const char *mft_uri = pp->ca->cert->mft;
 
+	if (atomic_load(&pp->failed) && pp->retry) {
+		/* the fetched copy failed on its files: the last valid copy instead */
+		val_warnx("%s: the fetched publication point failed, trying the last valid copy", mft_uri);
+		struct job *j = job_new(JOB_PP);
+		j->ca = pp->ca;
+		j->valid_only = true;
+		pp_free(pp);
+		push(r, j);
+		return;
+	}
 	pthread_mutex_lock(&r->rmtx);
 	r->pps++;
 	counts_add(&r->c, &pp->c);
@@ -308,6 +446,8 @@ static void pp_finish(struct run *r, struct pp *pp)
 		pp_free(pp);
 		return;
 	}
+	if (pp->from_valid)
+		r->pps_fallback++;
 	vec_append(&r->vrps, &pp->vrps);
 	vec_append(&r->vaps, &pp->vaps);
 	vec_append(&r->brks, &pp->brks);
@@ -327,6 +467,8 @@ static void pp_finish(struct run *r, struct pp *pp)
 		accepted++;
 	}
 	pthread_mutex_unlock(&r->rmtx);
+	if (pp->store)
+		store_valid(r, pp);
 	for (size_t i = 0; i < nkids; i++) {
 		if (kids[i] == NULL)
 			continue;
@@ -338,39 +480,139 @@ static void pp_finish(struct run *r, struct pp *pp)
 	pp_free(pp);
 }
 
-static uint8_t *read_listed(struct pp *pp, const struct val_mft_file *mf, size_t *len, char **path)
+/*
+ * A file listed on the manifest: from dir, or else (missing or another
+ * hash) from alt; *from_alt says which. NULL (logged) if neither has it.
+ */
+static uint8_t *read_listed(const char *mft_uri, const char *dir, const char *alt, const struct val_mft_file *mf,
+			    size_t *len, bool *from_alt)
 {
-	uint8_t h[32], *buf;
+	uint8_t h[32], *buf = NULL;
+	char *path = NULL;
+	int err = ENOENT;
+	bool bad_hash = false;
 
-	*path = xasprintf("%s/%s", pp->dir, mf->name);
-	buf = val_read_file(*path, MAX_OBJECT_FILE, len);
-	if (buf == NULL) {
-		val_warnx("%s: RFC 9286 section 6.4: %s listed on the manifest is %s", pp->ca->cert->mft, mf->name,
-			  errno == ENOENT ? "missing" : strerror(errno));
-		return NULL;
-	}
-	val_sha256(buf, *len, h);
-	if (memcmp(h, mf->hash, 32) != 0) {
-		val_warnx("%s: RFC 9286 section 6.5: %s does not match its hash on the manifest", pp->ca->cert->mft,
-			  mf->name);
+	*from_alt = false;
+	for (int k = 0; k < 2; k++) {
+		const char *d = k == 0 ? dir : alt;
+		if (d == NULL)
+			continue;
+		path = xasprintf("%s/%s", d, mf->name);
+		buf = val_read_file(path, MAX_OBJECT_FILE, len);
+		free(path);
+		if (buf == NULL) {
+			if (k == 0 || err == ENOENT)
+				err = errno;
+			continue;
+		}
+		val_sha256(buf, *len, h);
+		if (memcmp(h, mf->hash, 32) == 0) {
+			*from_alt = k == 1;
+			return buf;
+		}
+		if (k == 0)
+			bad_hash = true;
 		free(buf);
-		return NULL;
+		buf = NULL;
 	}
-	return buf;
+	if (bad_hash)
+		val_warnx("%s: RFC 9286 section 6.5: %s does not match its hash on the manifest", mft_uri, mf->name);
+	else
+		val_warnx("%s: RFC 9286 section 6.4: %s listed on the manifest is %s", mft_uri, mf->name,
+			  err == ENOENT ? "missing" : strerror(err));
+	return NULL;
 }
 
-static void do_pp(struct run *r, struct val_ca *ca)
+/* A candidate manifest with its CRL, checked against the CA. */
+struct cand {
+	struct val_mft *mft;
+	struct val_crl *crl;
+	char *crl_uri;
+	bool crl_alt;
+	bool stale;
+	struct counts c;
+};
+
+static void cand_clear(struct cand *c)
 {
-	struct pp *pp = xcalloc(1, sizeof(*pp));
+	val_mft_free(c->mft);
+	val_crl_free(c->crl);
+	free(c->crl_uri);
+	memset(c, 0, sizeof(*c));
+}
+
+/* Parse and check the manifest in buf, its CRL from dir (or alt), the
+ * manifest's EE certificate and its times (RFC 9286 6.2-6.4). 0 or -1. */
+static int cand_load(struct run *r, const struct val_ca *ca, const uint8_t *buf, size_t len, const char *fn,
+		     const char *dir, const char *alt, bool last_valid, struct cand *c)
+{
 	const struct val_cert *cc = ca->cert;
 	struct val_issuer iss = { .cert = cc, .key = ca->key, .res = &ca->eff };
 	struct val_rset eff;
-	uint8_t *buf = NULL;
-	size_t len;
-	char *path = NULL, tb[32];
 	const struct val_mft_file *crlf;
-	bool stale = false;
+	uint8_t *cbuf;
+	size_t clen;
+	char tb[32];
 
+	memset(c, 0, sizeof(*c));
+	if ((c->mft = val_mft_parse(buf, len, fn)) == NULL)
+		return -1;
+	crlf = &c->mft->files[c->mft->crl];
+	c->crl_uri = xasprintf("%s%s", cc->repo, crlf->name);
+	if ((cbuf = read_listed(fn, dir, alt, crlf, &clen, &c->crl_alt)) == NULL)
+		return -1;
+	c->c.crls++;
+	char *crl_fn = last_valid ? xasprintf("%s (last valid copy)", c->crl_uri) : c->crl_uri;
+	c->crl = val_crl_parse(cbuf, clen, crl_fn);
+	free(cbuf);
+	if (c->crl == NULL || val_crl_check(c->crl, &iss, r->now, crl_fn) < 0) {
+		c->c.crls_failed++;
+		if (last_valid)
+			free(crl_fn);
+		return -1;
+	}
+	if (last_valid)
+		free(crl_fn);
+	iss.crl_uri = c->crl_uri;
+	if (val_cert_check(c->mft->so.ee, &iss, c->crl, r->now, &eff, fn) < 0)
+		return -1;
+	if (r->now < c->mft->this_update) {
+		val_warnx("%s: RFC 9286 section 6.3: manifest not yet valid (thisUpdate %s)", fn,
+			  val_time_text(c->mft->this_update, tb, sizeof(tb)));
+		c->stale = true;
+	}
+	if (r->now > c->mft->next_update) {
+		val_warnx("%s: RFC 9286 section 6.3: manifest is stale (nextUpdate %s)", fn,
+			  val_time_text(c->mft->next_update, tb, sizeof(tb)));
+		c->stale = true;
+	}
+	return c->stale ? -1 : 0;
+}
+
+/* A manifest number as rpki-client prints it (hex, no leading zeros). */
+static char *mft_num_text(const uint8_t num[20], char *buf)
+{
+	size_t i = 0;
+
+	while (i < 19 && num[i] == 0)
+		i++;
+	for (size_t k = 0; i < 20; i++, k += 2)
+		snprintf(buf + k, 3, "%02X", num[i]);
+	return buf;
+}
+
+static void do_pp(struct run *r, struct val_ca *ca, bool valid_only)
+{
+	struct pp *pp = xcalloc(1, sizeof(*pp));
+	const struct val_cert *cc = ca->cert;
+	uint8_t *fbuf = NULL, *vbuf = NULL;
+	size_t flen = 0, vlen = 0;
+	char *fpath = NULL, *vpath = NULL, *vfn = NULL, nb1[48], nb2[48], tb1[32], tb2[32];
+	struct cand c1, c2, *use = NULL;
+	bool ok1 = false, ok2 = false, same = false;
+
+	memset(&c1, 0, sizeof(c1));
+	memset(&c2, 0, sizeof(c2));
 	pp->ca = ca;
 	pthread_mutex_init(&pp->mtx, NULL);
 	pp->vrps.size = sizeof(struct val_vrp);
@@ -378,65 +620,98 @@ static void do_pp(struct run *r, struct val_ca *ca)
 	pp->brks.size = sizeof(struct val_brk);
 	pp->kids.size = sizeof(struct val_ca *);
 
-	pp->repo = val_repo_get(r->repos, cc->notify, cc->repo);
-	if (pp->repo == NULL || (path = val_repo_path(pp->repo, cc->mft)) == NULL ||
-	    (pp->dir = val_repo_path(pp->repo, cc->repo)) == NULL) {
-		val_warnx("%s: no usable repository for %s", ca->uri, cc->repo);
-		goto fail;
+	if ((pp->vdir = valid_path(r, cc->repo)) != NULL && (vpath = valid_path(r, cc->mft)) != NULL) {
+		if (pp->vdir[strlen(pp->vdir) - 1] == '/')
+			pp->vdir[strlen(pp->vdir) - 1] = '\0';
+		vbuf = val_read_file(vpath, MAX_OBJECT_FILE, &vlen);
 	}
-	if (pp->dir[strlen(pp->dir) - 1] == '/')
-		pp->dir[strlen(pp->dir) - 1] = '\0';
-	if ((buf = val_read_file(path, MAX_OBJECT_FILE, &len)) == NULL) {
-		val_warnx("%s: manifest %s: %s", ca->uri, cc->mft, strerror(errno));
-		goto fail;
-	}
-	if ((pp->mft = val_mft_parse(buf, len, cc->mft)) == NULL)
-		goto fail;
-	free(buf);
-	buf = NULL;
-
-	/* the CRL named on the manifest (RFC 9286 6.4) */
-	crlf = &pp->mft->files[pp->mft->crl];
-	pp->crl_uri = xasprintf("%s%s", cc->repo, crlf->name);
-	{
-		char *cpath = NULL;
-		buf = read_listed(pp, crlf, &len, &cpath);
-		free(cpath);
-		if (buf == NULL)
-			goto fail;
-		pp->c.crls++;
-		if ((pp->crl = val_crl_parse(buf, len, pp->crl_uri)) == NULL ||
-		    val_crl_check(pp->crl, &iss, r->now, pp->crl_uri) < 0) {
-			pp->c.crls_failed++;
-			goto fail;
+	if (!valid_only) {
+		pp->repo = val_repo_get(r->repos, cc->notify, cc->repo);
+		if (pp->repo == NULL || (fpath = val_repo_path(pp->repo, cc->mft)) == NULL ||
+		    (pp->fdir = val_repo_path(pp->repo, cc->repo)) == NULL) {
+			val_warnx("%s: no usable repository for %s", ca->uri, cc->repo);
+		} else {
+			if (pp->fdir[strlen(pp->fdir) - 1] == '/')
+				pp->fdir[strlen(pp->fdir) - 1] = '\0';
+			if ((fbuf = val_read_file(fpath, MAX_OBJECT_FILE, &flen)) == NULL)
+				val_warnx("%s: manifest %s: %s", ca->uri, cc->mft, strerror(errno));
 		}
-		free(buf);
-		buf = NULL;
 	}
-	iss.crl_uri = pp->crl_uri;
-	if (val_cert_check(pp->mft->so.ee, &iss, pp->crl, r->now, &eff, cc->mft) < 0)
+	same = fbuf != NULL && vbuf != NULL && flen == vlen && memcmp(fbuf, vbuf, flen) == 0;
+	if (fbuf != NULL) {
+		ok1 = cand_load(r, ca, fbuf, flen, cc->mft, pp->fdir, pp->vdir, false, &c1) == 0;
+		if (c1.stale) {
+			pthread_mutex_lock(&r->rmtx);
+			r->mfts_stale++;
+			pthread_mutex_unlock(&r->rmtx);
+		}
+	}
+	/* the last valid copy: needed unless it is the manifest just checked */
+	if (vbuf != NULL && !same) {
+		vfn = xasprintf("%s (last valid copy)", cc->mft);
+		ok2 = cand_load(r, ca, vbuf, vlen, vfn, pp->vdir, pp->fdir, true, &c2) == 0;
+	}
+	if (ok1 && ok2) {
+		/* RFC 9286 section 4.2.1: manifestNumber and thisUpdate only go up */
+		const char *why = NULL;
+		if (memcmp(c1.mft->number, c2.mft->number, 20) < 0)
+			why = "manifest number";
+		else if (c1.mft->this_update < c2.mft->this_update)
+			why = "thisUpdate";
+		if (why != NULL) {
+			val_warnx("%s: RFC 9286 section 4.2.1: %s went backwards (#%s of %s; the last valid copy "
+				  "has #%s of %s), fetched manifest rejected", cc->mft, why,
+				  mft_num_text(c1.mft->number, nb1), val_time_text(c1.mft->this_update, tb1, sizeof(tb1)),
+				  mft_num_text(c2.mft->number, nb2), val_time_text(c2.mft->this_update, tb2, sizeof(tb2)));
+			ok1 = false;
+			pthread_mutex_lock(&r->rmtx);
+			r->mfts_regressed++;
+			pthread_mutex_unlock(&r->rmtx);
+		}
+	}
+	if (ok1) {
+		use = &c1;
+		pp->dir = pp->fdir;
+		pp->alt = pp->vdir;
+		pp->store = !r->o->offline && !same && pp->vdir != NULL;
+		pp->retry = ok2;
+		pp->mft_buf = fbuf;
+		pp->mft_len = flen;
+		fbuf = NULL;
+	} else if (ok2) {
+		use = &c2;
+		pp->dir = pp->vdir;
+		pp->alt = pp->fdir;
+		pp->from_valid = true;
+		pp->mft_buf = vbuf;
+		pp->mft_len = vlen;
+		vbuf = NULL;
+		val_warnx("%s: failed fetch, continuing with #%s from the last valid copy (nextUpdate %s)", cc->mft,
+			  mft_num_text(c2.mft->number, nb2), val_time_text(c2.mft->next_update, tb2, sizeof(tb2)));
+	} else {
 		goto fail;
-	if (r->now < pp->mft->this_update) {
-		val_warnx("%s: RFC 9286 section 6.3: manifest not yet valid (thisUpdate %s)", cc->mft,
-			  val_time_text(pp->mft->this_update, tb, sizeof(tb)));
-		stale = true;
 	}
-	if (r->now > pp->mft->next_update) {
-		val_warnx("%s: RFC 9286 section 6.3: manifest is stale (nextUpdate %s)", cc->mft,
-			  val_time_text(pp->mft->next_update, tb, sizeof(tb)));
-		stale = true;
-	}
-	if (stale) {
-		pthread_mutex_lock(&r->rmtx);
-		r->mfts_stale++;
-		pthread_mutex_unlock(&r->rmtx);
-		goto fail;
-	}
+	pp->mft = use->mft;
+	pp->crl = use->crl;
+	pp->crl_uri = use->crl_uri;
+	counts_add(&pp->c, &use->c);
+	pp->alt_used = xcalloc(pp->mft->nfiles ? pp->mft->nfiles : 1, sizeof(bool));
+	pp->alt_used[pp->mft->crl] = use->crl_alt;
+	use->mft = NULL;
+	use->crl = NULL;
+	use->crl_uri = NULL;
+	cand_clear(&c1);
+	cand_clear(&c2);
+	free(fbuf);
+	free(vbuf);
+	free(fpath);
+	free(vpath);
+	free(vfn);
+
 	pthread_mutex_lock(&r->rmtx);
 	r->mfts++;
 	pthread_mutex_unlock(&r->rmtx);
 	pp->expires = min64(ca->expires, pp->crl->next_update);
-	free(path);
 
 	/* the files, in chunks */
 	size_t n = pp->mft->nfiles, nchunks = (n + CHUNK_FILES - 1) / CHUNK_FILES;
@@ -454,8 +729,14 @@ static void do_pp(struct run *r, struct val_ca *ca)
 	}
 	return;
 fail:
-	free(buf);
-	free(path);
+	counts_add(&pp->c, &c1.c);
+	cand_clear(&c1);
+	cand_clear(&c2);
+	free(fbuf);
+	free(vbuf);
+	free(fpath);
+	free(vpath);
+	free(vfn);
 	pthread_mutex_lock(&r->rmtx);
 	r->pps++;
 	r->pps_failed++;
@@ -607,11 +888,9 @@ static void do_files(struct run *r, struct job *j)
 		const struct val_mft_file *mf = &pp->mft->files[i];
 		uint8_t *buf;
 		size_t len;
-		char *path;
 		if (i == pp->mft->crl)
 			continue;
-		buf = read_listed(pp, mf, &len, &path);
-		free(path);
+		buf = read_listed(pp->ca->cert->mft, pp->dir, pp->alt, mf, &len, &pp->alt_used[i]);
 		if (buf == NULL) {
 			atomic_store(&pp->failed, true);
 			break;
@@ -652,7 +931,7 @@ static void *worker(void *arg)
 			do_ta(r, j->tal);
 			break;
 		case JOB_PP:
-			do_pp(r, j->ca);
+			do_pp(r, j->ca, j->valid_only);
 			break;
 		case JOB_FILES:
 			do_files(r, j);
@@ -893,6 +1172,8 @@ struct val_output *val_run(const struct val_opts *o, char **errmsg)
 	out->stats.other_files = r.c.other;
 	out->stats.pubpoints = r.pps;
 	out->stats.pubpoints_failed = r.pps_failed;
+	out->stats.pubpoints_fallback = r.pps_fallback;
+	out->stats.mfts_regressed = r.mfts_regressed;
 	val_repos_stats(r.repos, &out->stats.repos, &out->stats.repos_rrdp, &out->stats.repos_rsync,
 			&out->stats.repos_failed);
 

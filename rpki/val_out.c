@@ -57,6 +57,11 @@ int val_output_json(const struct val_output *out, FILE *f)
 	fprintf(f, "\n\t\t],\n");
 	fprintf(f, "\t\t\"manifests\": %zu,\n\t\t\"failedmanifests\": %zu,\n\t\t\"stalemanifests\": %zu,\n", s->mfts,
 		s->mfts_failed, s->mfts_stale);
+	/* extensions: publication points validated from their last valid copy,
+	 * fetched manifests rejected for going backwards (RFC 9286 4.2.1) */
+	fprintf(f, "\t\t\"pubpoints\": %zu,\n\t\t\"failedpubpoints\": %zu,\n\t\t\"cachedpubpoints\": %zu,\n"
+		"\t\t\"regressedmanifests\": %zu,\n\t\t\"failedrepositories\": %zu,\n", s->pubpoints,
+		s->pubpoints_failed, s->pubpoints_fallback, s->mfts_regressed, s->repos_failed);
 	fprintf(f, "\t\t\"crls\": %zu,\n\t\t\"gbrs\": %zu,\n\t\t\"repositories\": %zu,\n", s->crls, s->gbrs, s->repos);
 	fprintf(f, "\t\t\"vrps\": %zu,\n\t\t\"uniquevrps\": %zu,\n\t\t\"vaps\": %zu,\n\t\t\"uniquevaps\": %zu\n",
 		s->vrps, s->vrps_unique, s->vaps, s->vaps_unique);

@@ -86,6 +86,9 @@ struct val_stats {
 	size_t brks;
 	size_t gbrs, taks, other_files;
 	size_t pubpoints, pubpoints_failed;
+	size_t pubpoints_fallback;	/* validated from their last valid copy */
+	size_t mfts_regressed;		/* fetched manifests rejected: number or
+					 * thisUpdate lower than the last valid copy's */
 	size_t repos, repos_rrdp, repos_rsync, repos_failed;
 	size_t vrps, vrps_unique;
 	size_t vaps, vaps_unique;
