@@ -18,6 +18,7 @@ static int to_syslog;
  * the mutex keeps a line whole and the FILE alive while it is written. */
 static pthread_mutex_t logfile_mu = PTHREAD_MUTEX_INITIALIZER;
 static FILE *logfile;
+static _Atomic int to_file;	/* logfile is set (the batch's line format) */
 
 static const char *const level_names[] = { "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL" };
 static const int syslog_prio[] = { LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERR, LOG_CRIT };
@@ -45,6 +46,7 @@ int log_open(const char *path, int use_syslog)
 		pthread_mutex_lock(&logfile_mu);
 		FILE *old = logfile;
 		logfile = f;
+		to_file = 1;
 		pthread_mutex_unlock(&logfile_mu);
 		if (old != NULL)
 			fclose(old);
@@ -61,6 +63,66 @@ int log_level_parse(const char *name)
 		if (strcasecmp(name, level_names[i]) == 0)
 			return (int)i;
 	return -1;
+}
+
+/* Lines of this thread collected between log_batch_begin and
+ * log_batch_flush (stderr and the log file only). */
+static __thread struct {
+	int on;
+	size_t len;
+	char buf[16384];
+} batch;
+
+void log_batch_begin(void)
+{
+	batch.on = 1;
+}
+
+static void batch_write(void)
+{
+	if (batch.len == 0)
+		return;
+	pthread_mutex_lock(&logfile_mu);
+	fwrite(batch.buf, 1, batch.len, logfile != NULL ? logfile : stderr);
+	if (logfile != NULL)
+		fflush(logfile);
+	pthread_mutex_unlock(&logfile_mu);
+	batch.len = 0;
+}
+
+void log_batch_flush(void)
+{
+	batch_write();
+	batch.on = 0;
+}
+
+/* Append one formatted line to the batch; false if it does not fit even
+ * in an empty one (the caller writes it directly). */
+static int batch_add(enum log_level lvl, const char *text)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		size_t room = sizeof(batch.buf) - batch.len;
+		int n;
+		if (to_file) {
+			char ts[32];
+			time_t now = time(NULL);
+			struct tm tm;
+			gmtime_r(&now, &tm);
+			strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm);
+			n = snprintf(batch.buf + batch.len, room, "%s %s[%ld] %s: %s\n", ts, progname,
+				     (long)getpid(), level_names[lvl], text);
+		} else {
+			n = snprintf(batch.buf + batch.len, room, "%s: %s\n", progname, text);
+		}
+		if (n >= 0 && (size_t)n < room) {
+			batch.len += (size_t)n;
+			return 1;
+		}
+		if (batch.len == 0)
+			return 0;
+		batch_write();
+	}
+	return 0;
 }
 
 void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
@@ -82,6 +144,10 @@ void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 	const char *text = line;
 	if (n >= (int)sizeof(line) && vasprintf(&msg, fmt, ap) >= 0)
 		text = msg;
+	if (batch.on && batch_add(lvl, text)) {
+		free(msg);
+		return;
+	}
 	pthread_mutex_lock(&logfile_mu);
 	if (logfile != NULL) {
 		char ts[32];

@@ -24,6 +24,13 @@ enum log_level log_get_level(void);
 int log_level_parse(const char *name);
 const char *log_progname(void);
 
+/* Batching for a busy thread (the whois loops): from log_batch_begin,
+ * this thread's lines to stderr or the log file are collected and written
+ * together by log_batch_flush (also when 16 KiB are waiting). Syslog is
+ * unaffected. */
+void log_batch_begin(void);
+void log_batch_flush(void);
+
 void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_vmsg(enum log_level lvl, const char *fmt, va_list ap);
 

@@ -52,7 +52,40 @@ struct whois_index *whois_index_new(void)
 	idx->otab = xcalloc(idx->otabsize, sizeof(*idx->otab));
 	idx->radix[0] = wradix_new(4);
 	idx->radix[1] = wradix_new(6);
+	pthread_rwlockattr_t attr;
+	pthread_rwlockattr_init(&attr);
+	/* a steady stream of queries must not starve index changes */
+	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	if (pthread_rwlock_init(&idx->lock, &attr) != 0)
+		fatalx("whois index: cannot create its lock");
+	pthread_rwlockattr_destroy(&attr);
+	pthread_mutex_init(&idx->retired_mu, NULL);
 	return idx;
+}
+
+static void free_retired(struct whois_index *idx)
+{
+	pthread_mutex_lock(&idx->retired_mu);
+	struct wpfxlist *c = idx->retired;
+	idx->retired = NULL;
+	pthread_mutex_unlock(&idx->retired_mu);
+	while (c) {
+		struct wpfxlist *next = c->next;
+		wres_list_free(c);
+		c = next;
+	}
+}
+
+void whois_index_write_lock(struct whois_index *idx)
+{
+	pthread_rwlock_wrlock(&idx->lock);
+	/* no query runs: lists readers replaced can go */
+	free_retired(idx);
+}
+
+void whois_index_write_unlock(struct whois_index *idx)
+{
+	pthread_rwlock_unlock(&idx->lock);
 }
 
 void whois_index_free(struct whois_index *idx)
@@ -94,6 +127,9 @@ void whois_index_free(struct whois_index *idx)
 		}
 	}
 	free(idx->otab);
+	free_retired(idx);
+	pthread_rwlock_destroy(&idx->lock);
+	pthread_mutex_destroy(&idx->retired_mu);
 	wradix_free(idx->radix[0]);
 	wradix_free(idx->radix[1]);
 	wptrset_free(&idx->ranges);

@@ -31,12 +31,20 @@
 
 /* ---------------------------------------------------------------- prefix lists */
 
+void wres_list_free(struct wpfxlist *c)
+{
+	if (c == NULL)
+		return;
+	free(atomic_load_explicit(&c->str, memory_order_relaxed));
+	free(c->keys);
+	free(c);
+}
+
 void wres_cache_clear(struct worigin *or)
 {
 	for (int f = 0; f < 2; f++) {
-		free(or->cache[f].keys);
-		free(or->cache[f].str);
-		memset(&or->cache[f], 0, sizeof(or->cache[f]));
+		wres_list_free(atomic_load_explicit(&or->cache[f], memory_order_relaxed));
+		atomic_store_explicit(&or->cache[f], NULL, memory_order_relaxed);
 	}
 }
 
@@ -136,19 +144,22 @@ static bool mask_eq(const struct wsrcmask *a, const struct wsrcmask *b)
 	return memcmp(a, b, sizeof(*a)) == 0;
 }
 
-const struct wpfxlist *wres_origin_prefixes(struct worigin *or, int fam, const struct wsrcmask *mask)
+/* The list of one origin and family for a selection, made in the arena
+ * (uncached) or with malloc (to be cached). */
+static struct wpfxlist *make_list(struct worigin *or, int fam, const struct wsrcmask *mask, struct warena *arena)
 {
-	struct wpfxlist *c = &or->cache[fam];
-	if (c->valid && mask_eq(&c->mask, mask))
-		return c;
-	free(c->keys);
-	free(c->str);
-	memset(c, 0, sizeof(*c));
 	const struct wptrset *rs = &or->routes[fam];
+	size_t esz = fam == 0 ? sizeof(uint64_t) : sizeof(struct wv6key);
+	size_t cap = (rs->n ? rs->n : 1) * esz;
+	struct wpfxlist *c = arena ? warena_alloc(arena, sizeof(*c)) : xmalloc(sizeof(*c));
 	size_t n = 0;
 	struct wobj *o;
+
+	memset(c, 0, sizeof(*c));
+	c->cached = arena == NULL;
+	atomic_init(&c->str, NULL);
 	if (fam == 0) {
-		uint64_t *k = xmalloc((rs->n ? rs->n : 1) * sizeof(*k));
+		uint64_t *k = arena ? warena_alloc(arena, cap) : xmalloc(cap);
 		WPTRSET_FOREACH(rs, i, o)
 			if (o->rpki != RPKI_INVALID && wsrcmask_has(mask, o->src))
 				k[n++] = v4key(o->ip_first, o->plen);
@@ -156,7 +167,7 @@ const struct wpfxlist *wres_origin_prefixes(struct worigin *or, int fam, const s
 		n = uniq_v4(k, n);
 		c->keys = k;
 	} else {
-		struct wv6key *k = xmalloc((rs->n ? rs->n : 1) * sizeof(*k));
+		struct wv6key *k = arena ? warena_alloc(arena, cap) : xmalloc(cap);
 		WPTRSET_FOREACH(rs, i, o)
 			if (o->rpki != RPKI_INVALID && wsrcmask_has(mask, o->src))
 				v6key(o->ip_first, o->plen, &k[n++]);
@@ -166,22 +177,64 @@ const struct wpfxlist *wres_origin_prefixes(struct worigin *or, int fam, const s
 	}
 	c->n = n;
 	c->mask = *mask;
-	c->valid = true;
 	return c;
 }
 
-/* "a.b.c.d/n" from a 40-bit key, with a table of the decimal octets. */
-static char dec3[256][4];
-static uint8_t dec3len[256];
+static void retire(struct whois_index *idx, struct wpfxlist *c)
+{
+	pthread_mutex_lock(&idx->retired_mu);
+	c->next = idx->retired;
+	idx->retired = c;
+	pthread_mutex_unlock(&idx->retired_mu);
+}
 
+/*
+ * Queries of the default selection share one list per origin and family,
+ * made by the first that asks and published with a compare-and-swap (a
+ * thread that loses the race frees its copy). A list of another selection
+ * (after a reload changed the default) is replaced; the old one may still
+ * be read by other queries, so it waits on the retired list for the next
+ * write lock. Other selections (!s) get a list of their own per query.
+ */
+const struct wpfxlist *wres_origin_prefixes(const struct wquery *q, struct worigin *or, int fam)
+{
+	struct wpfxlist *c = atomic_load_explicit(&or->cache[fam], memory_order_acquire);
+	if (c != NULL && mask_eq(&c->mask, &q->mask))
+		return c;
+	if (!q->default_sources)
+		return make_list(or, fam, &q->mask, q->arena);
+	struct wpfxlist *nc = make_list(or, fam, &q->mask, NULL);
+	for (;;) {
+		if (atomic_compare_exchange_strong_explicit(&or->cache[fam], &c, nc, memory_order_acq_rel,
+							    memory_order_acquire)) {
+			if (c != NULL)
+				retire(q->idx, c);
+			return nc;
+		}
+		/* c is now what another thread published */
+		if (c != NULL && mask_eq(&c->mask, &q->mask)) {
+			wres_list_free(nc);
+			return c;
+		}
+	}
+}
+
+/* "a.b.c.d/n" from a 40-bit key. */
 static size_t fmt_dec(unsigned v, char *p)
 {
-	if (dec3len[255] == 0) {
-		for (unsigned i = 0; i < 256; i++)
-			dec3len[i] = (uint8_t)snprintf(dec3[i], sizeof(dec3[i]), "%u", i);
+	if (v >= 100) {
+		p[0] = (char)('0' + v / 100);
+		p[1] = (char)('0' + v / 10 % 10);
+		p[2] = (char)('0' + v % 10);
+		return 3;
 	}
-	memcpy(p, dec3[v], 4);
-	return dec3len[v];
+	if (v >= 10) {
+		p[0] = (char)('0' + v / 10);
+		p[1] = (char)('0' + v % 10);
+		return 2;
+	}
+	p[0] = (char)('0' + v);
+	return 1;
 }
 
 static size_t fmt_v4key(uint64_t k, char *buf)
@@ -228,24 +281,34 @@ static void render_keys(int fam, const void *keys, size_t n, struct wbuf *out)
 	out->p[out->len] = '\0';
 }
 
-const char *wres_origin_prefix_str(struct worigin *or, int fam, const struct wsrcmask *mask, size_t *len)
+const char *wres_origin_prefix_str(const struct wquery *q, struct worigin *or, int fam, size_t *len)
 {
-	struct wpfxlist *c = (struct wpfxlist *)wres_origin_prefixes(or, fam, mask);
-	if (c->str == NULL) {
+	struct wpfxlist *c = (struct wpfxlist *)wres_origin_prefixes(q, or, fam);
+	struct wpfxstr *str = atomic_load_explicit(&c->str, memory_order_acquire);
+	if (str == NULL) {
 		struct wbuf b = { 0 };
 		render_keys(fam, c->keys, c->n, &b);
-		if (b.p == NULL)
-			b.p = xcalloc(1, 1);
-		c->str = b.p;
-		c->strlen = b.len;
+		str = c->cached ? xmalloc(sizeof(*str) + b.len + 1) : warena_alloc(q->arena, sizeof(*str) + b.len + 1);
+		str->len = b.len;
+		memcpy(str->s, b.p ? b.p : "", b.len + 1);
+		wbuf_free(&b);
+		struct wpfxstr *expected = NULL;
+		if (!atomic_compare_exchange_strong_explicit(&c->str, &expected, str, memory_order_acq_rel,
+							     memory_order_acquire)) {
+			/* another thread rendered it first */
+			if (c->cached)
+				free(str);
+			str = expected;
+		}
 	}
-	*len = c->strlen;
-	return c->str;
+	*len = str->len;
+	return str->s;
 }
 
 void wres_origins_prefixes(struct wquery *q, const uint32_t *asns, size_t n, int family, struct wbuf *out)
 {
 	struct worigin **ors = xmalloc((n ? n : 1) * sizeof(*ors));
+	const struct wpfxlist **lists = xmalloc((n ? n : 1) * sizeof(*lists));
 	size_t nor = 0;
 	for (size_t i = 0; i < n; i++)
 		if ((ors[nor] = widx_origin(q->idx, asns[i])) != NULL)
@@ -254,14 +317,16 @@ void wres_origins_prefixes(struct wquery *q, const uint32_t *asns, size_t n, int
 		if ((family == 4 && fam == 1) || (family == 6 && fam == 0))
 			continue;
 		size_t total = 0, cnt = 0;
-		for (size_t i = 0; i < nor; i++)
-			total += wres_origin_prefixes(ors[i], fam, &q->mask)->n;
+		for (size_t i = 0; i < nor; i++) {
+			lists[i] = wres_origin_prefixes(q, ors[i], fam);
+			total += lists[i]->n;
+		}
 		if (total == 0)
 			continue;
 		size_t esz = fam == 0 ? sizeof(uint64_t) : sizeof(struct wv6key);
 		char *all = xmalloc(total * esz);
 		for (size_t i = 0; i < nor; i++) {
-			const struct wpfxlist *c = &ors[i]->cache[fam];
+			const struct wpfxlist *c = lists[i];
 			memcpy(all + cnt * esz, c->keys, c->n * esz);
 			cnt += c->n;
 		}
@@ -275,6 +340,7 @@ void wres_origins_prefixes(struct wquery *q, const uint32_t *asns, size_t n, int
 		render_keys(fam, all, cnt, out);
 		free(all);
 	}
+	free(lists);
 	free(ors);
 }
 
@@ -456,7 +522,10 @@ static bool is_excluded(const struct wquery *q, const char *name)
 struct resolve {
 	struct wquery *q;
 	int root_class;			/* RPSL_AS_SET, RPSL_ROUTE_SET */
-	uint32_t epoch;			/* marks the sets reached (struct wobj.mark) */
+	struct {			/* the sets reached (open addressing) */
+		const struct wobj **v;
+		size_t n, cap;
+	} seen;
 	uint32_t *asns;			/* as-set root: AS numbers found, repeats included */
 	size_t nasns, capasns;
 	struct u32set origins_done;	/* route-set root: origins added */
@@ -485,7 +554,7 @@ static void add_origin_prefixes(struct resolve *r, uint32_t asn)
 	if (or == NULL)
 		return;
 	for (int fam = 0; fam < 2; fam++) {
-		const struct wpfxlist *c = wres_origin_prefixes(or, fam, &r->q->mask);
+		const struct wpfxlist *c = wres_origin_prefixes(r->q, or, fam);
 		for (size_t i = 0; i < c->n; i++) {
 			char buf[64];
 			size_t l = fam == 0 ? fmt_v4key(((const uint64_t *)c->keys)[i], buf)
@@ -516,28 +585,36 @@ static void queue_set(struct resolve *r, const char *name, size_t len, uint64_t 
 	r->npend++;
 }
 
-/* First time this expansion reaches the set? Sets carry the number of the
- * last expansion that reached them: no per-query set of pointers. */
+/* First time this expansion reaches the set? A per-query set of
+ * pointers: the index is shared by concurrent queries, so nothing is
+ * marked in it. */
 static bool visit(struct resolve *r, const struct wobj *set)
 {
-	struct wobj *o = (struct wobj *)set;
-	if (o->mark == r->epoch)
-		return false;
-	o->mark = r->epoch;
-	return true;
-}
-
-static void start_epoch(struct resolve *r)
-{
-	struct whois_index *idx = r->q->idx;
-	if (++idx->mark_epoch == 0) {
-		/* Wrapped: forget every old mark. */
-		for (size_t i = 0; i < idx->setdir_cap; i++)
-			if (idx->setdir[i].o)
-				idx->setdir[i].o->mark = 0;
-		idx->mark_epoch = 1;
+	if ((r->seen.n + 1) * 2 > r->seen.cap) {
+		size_t ncap = r->seen.cap ? r->seen.cap * 2 : 1024;
+		const struct wobj **nv = xcalloc(ncap, sizeof(*nv));
+		for (size_t i = 0; i < r->seen.cap; i++) {
+			const struct wobj *o = r->seen.v[i];
+			if (o == NULL)
+				continue;
+			size_t j = whash_ptr(o) & (ncap - 1);
+			while (nv[j])
+				j = (j + 1) & (ncap - 1);
+			nv[j] = o;
+		}
+		free(r->seen.v);
+		r->seen.v = nv;
+		r->seen.cap = ncap;
 	}
-	r->epoch = idx->mark_epoch;
+	size_t j = whash_ptr(set) & (r->seen.cap - 1);
+	while (r->seen.v[j]) {
+		if (r->seen.v[j] == set)
+			return false;
+		j = (j + 1) & (r->seen.cap - 1);
+	}
+	r->seen.v[j] = set;
+	r->seen.n++;
+	return true;
 }
 
 /*
@@ -616,7 +693,6 @@ static void resolve_recursive(struct resolve *r, const char *root, int root_clas
 	const struct wobj *set = find_set(r->q, root, root_class == RPSL_AS_SET);
 	if (set == NULL)
 		return;
-	start_epoch(r);
 	r->root_class = set->cls;
 	visit(r, set);
 	struct strvec level = { 0 }, next = { 0 };
@@ -636,6 +712,7 @@ static void resolve_recursive(struct resolve *r, const char *root, int root_clas
 
 static void resolve_free(struct resolve *r)
 {
+	free(r->seen.v);
 	free(r->pend);
 	u32set_free(&r->origins_done);
 	free(r->asns);

@@ -172,6 +172,7 @@ static void query_prepare(struct whois_session *s, struct wquery *q)
 	q->idx = s->ctx->idx;
 	q->arena = &s->arena;
 	q->excluded = s->nexcluded ? &s->excluded_set : NULL;
+	q->default_sources = s->sources == NULL;
 	for (size_t i = 0; i < n; i++) {
 		if (!source_valid(s, sel[i]))
 			continue;
@@ -269,7 +270,7 @@ static enum wresp cmd_origin(struct whois_session *s, const char *p, size_t pl, 
 	if (or == NULL)
 		return R_NOT_FOUND;
 	size_t len;
-	const char *str = wres_origin_prefix_str(or, fam, &q.mask, &len);
+	const char *str = wres_origin_prefix_str(&q, or, fam, &len);
 	if (len == 0)
 		return R_NOT_FOUND;
 	wbuf_add(&s->body, str, len);
@@ -1276,5 +1277,13 @@ static bool session_answer(struct whois_session *s, const char *line, size_t len
 enum whois_result whois_session_query(struct whois_session *s, const char *line, size_t len,
 				      struct evbuffer *out)
 {
-	return session_answer(s, line, len, out) ? WHOIS_CLOSE : WHOIS_KEEP_OPEN;
+	struct whois_index *idx = s->ctx->idx;
+	bool close;
+
+	if (idx != NULL)
+		pthread_rwlock_rdlock(&idx->lock);
+	close = session_answer(s, line, len, out);
+	if (idx != NULL)
+		pthread_rwlock_unlock(&idx->lock);
+	return close ? WHOIS_CLOSE : WHOIS_KEEP_OPEN;
 }

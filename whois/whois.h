@@ -5,10 +5,13 @@
  *
  * The daemon (irrd/) owns sockets and the event loop; it feeds each query
  * line to whois_session_query() and writes what it appends to `out`.
- * Nothing here blocks or talks to PostgreSQL. Nothing here is thread-safe:
- * the index and every session belong to one thread (index changes between
- * queries are fine). pk arguments are the normalised (upper-case) keys of
- * struct rpsl_object.
+ * Nothing here blocks or talks to PostgreSQL. Threads: sessions may run
+ * on several threads at once (each session on one thread at a time);
+ * whois_session_query holds the index's read lock while it answers. Index
+ * changes (whois_index_put, _del, _drop_source, _set_rpki) and changes to
+ * what a whois_context points at must be made under
+ * whois_index_write_lock once other threads query. pk arguments are the
+ * normalised (upper-case) keys of struct rpsl_object.
  */
 #ifndef WHOIS_WHOIS_H
 #define WHOIS_WHOIS_H
@@ -36,6 +39,10 @@ int whois_index_del(struct whois_index *idx, const char *source, enum rpsl_class
 /* Remove every object of a source (before a RELOAD). */
 void whois_index_drop_source(struct whois_index *idx, const char *source);
 size_t whois_index_count(const struct whois_index *idx);
+/* Exclusive access against every query (writer-preferring: new queries
+ * wait while a writer waits). Not recursive. */
+void whois_index_write_lock(struct whois_index *idx);
+void whois_index_write_unlock(struct whois_index *idx);
 /* Change the RPKI state of one object without re-adding it (ROA import);
  * 0 if it was there, -1 if not. */
 int whois_index_set_rpki(struct whois_index *idx, const char *source, enum rpsl_class cls, const char *pk,

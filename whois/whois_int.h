@@ -5,12 +5,17 @@
  * (prefix trees), resolve.c (set expansion and prefix lists), search.c
  * (object queries and their rendering) and session.c (the query parser).
  *
- * Nothing here is thread-safe: the daemon runs the index and all sessions
- * on one event loop thread.
+ * Threads: queries run on several threads at once, each inside the
+ * index's read lock (whois_session_query takes it); changes to the index
+ * are made under its write lock (whois_index_write_lock). What readers
+ * fill in lazily (the per-origin prefix lists) is published with atomics
+ * and freed only under the write lock.
  */
 #ifndef WHOIS_WHOIS_INT_H
 #define WHOIS_WHOIS_INT_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -167,7 +172,6 @@ enum {
 struct wobj {
 	struct wobj *hnext;
 	uint64_t hash;
-	uint32_t mark;		/* sets: the set expansion that last reached it */
 	uint16_t src;
 	uint8_t cls;
 	uint8_t rpki;
@@ -233,25 +237,31 @@ struct wpost {
 };
 
 /* Sorted, de-duplicated prefix list of one origin and family, for one
- * selection of sources (RPKI-invalid routes left out). */
+ * selection of sources (RPKI-invalid routes left out). Cached in the
+ * origin (malloc'd, immutable once published, but for str, which is set
+ * once) or, for other selections, made for one query in its arena. */
 struct wv6key {
 	uint64_t hi, lo;
 	uint8_t len;
 };
+struct wpfxstr {
+	size_t len;
+	char s[];		/* "p1 p2 ..." */
+};
 struct wpfxlist {
-	bool valid;
+	struct wpfxlist *next;	/* on the index's retired list */
+	bool cached;		/* in an origin (else in a query's arena) */
 	struct wsrcmask mask;
 	size_t n;
 	void *keys;		/* uint64_t (addr << 8 | len) for IPv4, struct wv6key for IPv6 */
-	char *str;		/* rendered "p1 p2 ...", NULL until asked for */
-	size_t strlen;
+	_Atomic(struct wpfxstr *) str;	/* rendered, NULL until asked for */
 };
 
 struct worigin {
 	struct worigin *hnext;
 	uint32_t asn;
 	struct wptrset routes[2];	/* [0] IPv4 route, [1] IPv6 route6 */
-	struct wpfxlist cache[2];
+	_Atomic(struct wpfxlist *) cache[2];
 };
 
 struct wradix;
@@ -277,7 +287,6 @@ struct whois_index {
 		struct wobj *o;
 	} *setdir;
 	size_t setdir_cap, setdir_n;
-	uint32_t mark_epoch;	/* the last set expansion (struct wobj.mark) */
 
 	struct worigin **otab;
 	size_t otabsize, ocount;
@@ -285,6 +294,12 @@ struct whois_index {
 	struct wradix *radix[2];	/* IPv4, IPv6 */
 	struct wptrset ranges;		/* objects with an address range that is no prefix */
 	struct wptrset byclass[RPSL_CLASS_COUNT];	/* person, role, as-block only */
+
+	/* readers (queries) and the writer (index changes, context updates) */
+	pthread_rwlock_t lock;
+	/* cached prefix lists replaced by readers, freed under the write lock */
+	pthread_mutex_t retired_mu;
+	struct wpfxlist *retired;
 };
 
 int widx_source_id(const struct whois_index *idx, const char *name);	/* -1 if unknown */
@@ -327,10 +342,14 @@ size_t wradix_nodes(const struct wradix *r);
 
 /* ---------------------------------------------------------------- prefix lists */
 
-/* The prefix list of an origin for a selection (cached). */
-const struct wpfxlist *wres_origin_prefixes(struct worigin *or, int fam, const struct wsrcmask *mask);
-const char *wres_origin_prefix_str(struct worigin *or, int fam, const struct wsrcmask *mask, size_t *len);
+struct wquery;
+/* The prefix list of an origin for the query's selection (cached for the
+ * default selection, else in the query's arena). */
+const struct wpfxlist *wres_origin_prefixes(const struct wquery *q, struct worigin *or, int fam);
+const char *wres_origin_prefix_str(const struct wquery *q, struct worigin *or, int fam, size_t *len);
+/* Writer only (under the write lock). */
 void wres_cache_clear(struct worigin *or);
+void wres_list_free(struct wpfxlist *c);
 
 /* Session state the resolver and searches need. */
 struct wquery {
@@ -341,6 +360,7 @@ struct wquery {
 	struct wsrcmask mask;
 	const struct wstrset *excluded;		/* !e, upper case; NULL if none */
 	struct warena *arena;
+	bool default_sources;			/* no !s / -s: prefix lists may be cached */
 };
 
 /* !i / !i,1: the members, sorted as text, space separated, into out. */

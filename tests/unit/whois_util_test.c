@@ -4,9 +4,11 @@
  * model, IPy-compatible address parsing, Python int(), parse_as_number(),
  * password hash masking, query line decoding and stripping.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 
@@ -417,40 +419,93 @@ static void test_setdir(void)
 	whois_index_free(idx);
 }
 
-/* The per-expansion marks survive the epoch counter wrapping around. */
-static void test_mark_wrap(void)
+/* Queries on several threads while the index changes under its write
+ * lock: set expansion (no marks left in shared objects), !g from the
+ * shared per-origin cache, and !s selections with lists of their own. */
+struct conc_arg {
+	struct whois_context *ctx;
+	int id;
+	int errors;
+};
+
+static char *conc_answer(struct whois_session *s, const char *q, struct evbuffer *out)
+{
+	whois_session_query(s, q, strlen(q), out);
+	size_t n = evbuffer_get_length(out);
+	char *got = calloc(1, n + 1);
+	evbuffer_remove(out, got, n);
+	return got;
+}
+
+static void *conc_main(void *arg)
+{
+	struct conc_arg *a = arg;
+	struct whois_session *s = whois_session_new(a->ctx);
+	struct evbuffer *out = evbuffer_new();
+	free(conc_answer(s, "!!", out));
+	if (a->id % 2)
+		free(conc_answer(s, "!sONE,TWO", out));
+	for (int i = 0; i < 3000; i++) {
+		char *got = conc_answer(s, "!iAS-A,1", out);
+		if (strcmp(got, "A8\nAS1 AS2\nC\n") != 0 && a->errors++ == 0)
+			fprintf(stderr, "!i: %s\n", got);
+		free(got);
+		got = conc_answer(s, "!gAS1", out);
+		if (strcmp(got, "A13\n192.0.2.0/24\nC\n") != 0 && a->errors++ == 0)
+			fprintf(stderr, "!g: %s\n", got);
+		free(got);
+		got = conc_answer(s, "!gAS2", out);
+		/* AS2's route comes and goes */
+		if (strcmp(got, "D\n") != 0 && strcmp(got, "A16\n198.51.100.0/24\nC\n") != 0 && a->errors++ == 0)
+			fprintf(stderr, "!g2: %s\n", got);
+		free(got);
+	}
+	evbuffer_free(out);
+	whois_session_free(s);
+	return NULL;
+}
+
+static void put_text(struct whois_index *idx, const char *text, const char *source)
+{
+	struct rpsl_object *o = rpsl_parse(text, strlen(text), RPSL_NONSTRICT, source);
+	whois_index_put(idx, o, text, strlen(text), RPKI_NOT_FOUND);
+	rpsl_object_free(o);
+}
+
+static void test_concurrent(void)
 {
 	static const char *const objs[] = {
 		"as-set: AS-A\nmembers: AS1, AS-B\nsource: ONE\n",
 		"as-set: AS-B\nmembers: AS2, AS-A\nsource: ONE\n",
+		"route: 192.0.2.0/24\norigin: AS1\nsource: ONE\n",
+		"route: 192.0.2.0/24\norigin: AS1\nsource: TWO\n",
 	};
+	static const char *route2 = "route: 198.51.100.0/24\norigin: AS2\nsource: ONE\n";
 	struct whois_index *idx = whois_index_new();
-	for (int i = 0; i < 2; i++) {
-		struct rpsl_object *o = rpsl_parse(objs[i], strlen(objs[i]), RPSL_NONSTRICT, NULL);
-		whois_index_put(idx, o, objs[i], strlen(objs[i]), RPKI_NOT_FOUND);
-		rpsl_object_free(o);
-	}
+	for (size_t i = 0; i < sizeof(objs) / sizeof(objs[0]); i++)
+		put_text(idx, objs[i], NULL);
 	struct whois_context ctx = { .idx = idx };
-	struct whois_session *s = whois_session_new(&ctx);
-	struct evbuffer *out = evbuffer_new();
-	whois_session_query(s, "!!", 2, out);
-	/* AS-B looks as if expansion 1 had reached it; the counter wraps now. */
-	int sid = widx_source_id(idx, "ONE");
-	struct wobj *b = widx_get(idx, (unsigned)sid, RPSL_AS_SET, "AS-B", 4);
-	CHECK(b != NULL);
-	if (b)
-		b->mark = 1;
-	idx->mark_epoch = UINT32_MAX;
-	whois_session_query(s, "!iAS-A,1", 8, out);
-	whois_session_query(s, "!iAS-A,1", 8, out);
-	size_t n = evbuffer_get_length(out);
-	char *got = calloc(1, n + 1);
-	evbuffer_remove(out, got, n);
-	CHECK_STR(got, "A8\nAS1 AS2\nC\nA8\nAS1 AS2\nC\n");
-	CHECK_INT(idx->mark_epoch, 2);
-	free(got);
-	evbuffer_free(out);
-	whois_session_free(s);
+	pthread_t th[4];
+	struct conc_arg args[4];
+	for (int i = 0; i < 4; i++) {
+		args[i] = (struct conc_arg){ &ctx, i, 0 };
+		CHECK(pthread_create(&th[i], NULL, conc_main, &args[i]) == 0);
+	}
+	for (int i = 0; i < 500; i++) {
+		whois_index_write_lock(idx);
+		if (i % 2 == 0)
+			put_text(idx, route2, NULL);
+		else
+			whois_index_del(idx, "ONE", RPSL_ROUTE, "198.51.100.0/24AS2");
+		whois_index_write_unlock(idx);
+		usleep(100);
+	}
+	int errors = 0;
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		errors += args[i].errors;
+	}
+	CHECK_INT(errors, 0);
 	whois_index_free(idx);
 }
 
@@ -463,6 +518,6 @@ int main(void)
 	TEST_RUN(test_mask_auth);
 	TEST_RUN(test_text);
 	TEST_RUN(test_setdir);
-	TEST_RUN(test_mark_wrap);
+	TEST_RUN(test_concurrent);
 	return test_summary("whois_util");
 }
