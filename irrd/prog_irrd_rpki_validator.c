@@ -16,9 +16,17 @@
  *
  * Exit status: 0 after a run (rejections included), 1 when no trust
  * anchor could be used or on a usage or output error.
+ *
+ * --ipc FD is the daemon's child mode (irrd/validator_glue.c): the output
+ * goes to FD in val_output_write()'s form and each validator log line to
+ * standard error as one line "<level digit><message>". Test hook: when
+ * IRRD_VALIDATOR_TEST_HOOK names a file that exists, its first word makes
+ * the child "abort" (SIGABRT) or "hang" before validating.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
+#include <unistd.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +58,44 @@ static void usage(FILE *f)
 		"  -v            verbose (debug messages)\n"
 		"  -f FILE...    print the objects FILE... and exit\n",
 		log_progname(), log_progname());
+}
+
+/* --ipc: one log line to the daemon, "<level><text>\n" in one write. */
+static void ipc_log(int level, const char *msg)
+{
+	char line[2100];
+	int n = snprintf(line, sizeof(line), "%d%s", level, msg);
+
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line) - 1)
+		n = (int)sizeof(line) - 2;
+	for (int i = 1; i < n; i++)
+		if (line[i] == '\n' || line[i] == '\r')
+			line[i] = ' ';
+	line[n++] = '\n';
+	if (write(STDERR_FILENO, line, (size_t)n) < 0) {
+		/* the daemon is gone; nothing to do */
+	}
+}
+
+/* IRRD_VALIDATOR_TEST_HOOK: make the child crash or hang (tests only). */
+static void test_hook(void)
+{
+	const char *path = getenv("IRRD_VALIDATOR_TEST_HOOK");
+	char word[16] = "";
+	FILE *f;
+
+	if (path == NULL || (f = fopen(path, "r")) == NULL)
+		return;
+	if (fscanf(f, "%15s", word) != 1)
+		word[0] = '\0';
+	fclose(f);
+	if (strcmp(word, "abort") == 0)
+		abort();
+	if (strcmp(word, "hang") == 0)
+		for (;;)
+			pause();
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -153,6 +199,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'C' },
 		{ "ca-file", required_argument, NULL, 'A' },
 		{ "threads", required_argument, NULL, 'T' },
+		{ "ipc", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -163,7 +210,7 @@ int main(int argc, char **argv)
 	struct val_output *out;
 	struct cfg *cfg = NULL;
 	bool files = false;
-	int c, rc = 0;
+	int c, rc = 0, ipc_fd = -1;
 
 	log_init(argv[0]);
 	memset(&o, 0, sizeof(o));
@@ -174,6 +221,14 @@ int main(int argc, char **argv)
 			break;
 		case 'A':
 			o.ca_file = optarg;
+			break;
+		case 'I':
+			ipc_fd = (int)strtol(optarg, &end, 10);
+			if (*end || ipc_fd < 3) {
+				log_errx("--ipc: want a file descriptor number above 2");
+				return 1;
+			}
+			val_log_sink(ipc_log);
 			break;
 		case 'T':
 			o.threads = (int)strtol(optarg, &end, 10);
@@ -273,6 +328,8 @@ int main(int argc, char **argv)
 	o.ntals = ntals ? ntals : ndirtals;
 	o.cache_dir = cache;
 
+	if (ipc_fd >= 0)
+		test_hook();
 	out = val_run(&o, &err);
 	if (out == NULL) {
 		log_errx("%s", err);
@@ -280,7 +337,7 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto done;
 	}
-	{
+	if (ipc_fd < 0) {	/* the daemon logs its own summary */
 		const struct val_stats *s = &out->stats;
 		log_info("processing time %.1f s (%.1f s user, %.1f s system)", s->elapsed, s->user, s->system);
 		log_info("TALs: %zu (%zu invalid); repositories: %zu (%zu RRDP, %zu rsync, %zu failed)", s->tals,
@@ -295,12 +352,19 @@ int main(int argc, char **argv)
 		log_info("VRPs: %zu (%zu unique); ASPA customers: %zu; router keys: %zu", s->vrps, s->vrps_unique,
 			 out->nvaps, out->nbrks);
 	}
+	if (ipc_fd >= 0) {
+		if (val_output_write(out, ipc_fd) < 0) {
+			log_errx("--ipc %d: %s", ipc_fd, strerror(errno));
+			rc = 1;
+		}
+		close(ipc_fd);
+	}
 	if (json != NULL) {
 		FILE *f = open_out(json);
 		if (f == NULL || val_output_json(out, f) < 0 || close_out(f, json) < 0)
 			rc = 1;
 	}
-	if (csv != NULL || json == NULL) {
+	if (csv != NULL || (json == NULL && ipc_fd < 0)) {
 		const char *p = csv ? csv : "-";
 		FILE *f = open_out(p);
 		if (f == NULL || val_output_csv(out, f) < 0 || close_out(f, p) < 0)

@@ -6,8 +6,16 @@
  * after the previous one ended, and on SIGUSR1 (which also lists
  * tal_dir's *.tal files again; every run reads the TAL files themselves).
  * One run at a time: a request during a run makes one more run after it.
- * val_run() blocks, so it runs on a worker thread that gets copies of
- * everything it needs (no `cfg`); it wakes the loop thread through a pipe.
+ * The run itself (fetching and all DER parsing) happens in a child
+ * process, bin/irrd_rpki_validator --ipc (found beside this program), so
+ * that a crash or hang while parsing hostile objects takes down only the
+ * child: the run then fails, the previous set stays in force and the next
+ * interval (or SIGUSR1) tries again. The child sends its output in
+ * val_output_write()'s form over a pipe and its log lines over another;
+ * a child that runs longer than IRRD_VALIDATOR_CHILD_TIMEOUT seconds
+ * (default 3600) is killed. A worker thread starts and waits for the
+ * child with copies of everything it needs (no `cfg`); it wakes the loop
+ * thread through a pipe.
  *
  * On the loop thread a good run's ROA set (SLURM applied when
  * rpki.slurm_source is set) goes to irrd_rpki_import_set(): route states,
@@ -25,10 +33,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,11 +54,17 @@
 
 #define STOP_WAIT_MSEC	10000	/* how long SIGTERM waits for a running validation */
 #define SLURM_MAX	(64u << 20)
+#define RESULT_MAX	((size_t)4 << 30)	/* of the child's output */
+#define CHILD_TIMEOUT	3600		/* seconds; IRRD_VALIDATOR_CHILD_TIMEOUT */
 
 struct val_job {
 	char **tals;
 	size_t ntals;
 	char *cache_dir;
+	char *prog;			/* bin/irrd_rpki_validator */
+	bool debug;
+	int timeout;			/* seconds for the child */
+	bool child_failed;		/* crashed, killed or broken output */
 	char *slurm_source;		/* NULL: none */
 	/* results, written by the worker */
 	struct roa_set *set;		/* NULL on failure */
@@ -63,16 +80,17 @@ struct irrd_validator {
 	pthread_t th;
 	bool running, joinable, again;
 	volatile int done;
+	volatile pid_t child;		/* the running child, 0 if none */
 	struct val_job *job;
 	int pipefd[2];
 	struct event *pipe_ev, *timer;
 
 	/* the last run, for /v1/status/ and /metrics */
-	unsigned long nok, nfailed;
+	unsigned long nok, nfailed, nchild_failed;
 	time_t last_start, last_end, last_ok;
 	double last_seconds;
 	size_t last_vrps, last_aspas, last_brks, last_roas, last_tals;
-	size_t last_roas_failed, last_repos_failed;
+	size_t last_roas_failed, last_repos_failed, last_pps_cached, last_pps_failed, last_mfts_regressed;
 	char *last_error;		/* NULL if the last run was good */
 };
 
@@ -127,6 +145,7 @@ static void job_free(struct val_job *job)
 		free(job->tals[i]);
 	free(job->tals);
 	free(job->cache_dir);
+	free(job->prog);
 	free(job->slurm_source);
 	roa_set_free(job->set);
 	rtr_set_free(job->extra);
@@ -188,23 +207,198 @@ static struct slurm *slurm_get(const char *src, char **err)
 	return s;
 }
 
+/* One line of the child's standard error into our log: "<digit>text" from
+ * the validator's log, anything else (the program's own errors) as a warning. */
+static void relay_line(char *line)
+{
+	enum log_level lvl = LOG_LVL_WARNING;
+	char *text = line;
+
+	if (line[0] >= '0' && line[0] <= '2') {
+		lvl = line[0] == '0' ? LOG_LVL_DEBUG : line[0] == '1' ? LOG_LVL_INFO : LOG_LVL_WARNING;
+		text = line + 1;
+	}
+	if (lvl >= log_get_level())
+		log_msg(lvl, "rpki: validator: %s", text);
+}
+
+static void relay(char *buf, size_t *n, bool flush)
+{
+	char *start = buf, *nl;
+
+	while ((nl = memchr(start, '\n', *n - (size_t)(start - buf))) != NULL) {
+		*nl = '\0';
+		relay_line(start);
+		start = nl + 1;
+	}
+	*n -= (size_t)(start - buf);
+	memmove(buf, start, *n);
+	if (flush && *n > 0) {
+		buf[*n] = '\0';
+		relay_line(buf);
+		*n = 0;
+	}
+}
+
+/*
+ * Run bin/irrd_rpki_validator --ipc in a child process and read its output;
+ * NULL with *err when the child fails in any way (its log lines are
+ * relayed as they come).
+ */
+static struct val_output *run_child(struct irrd_validator *v, struct val_job *job, char **err)
+{
+	int rp[2] = { -1, -1 }, ep[2] = { -1, -1 }, status = 0;
+	size_t nargs = 0, rlen = 0, rcap = 0, elen = 0;
+	const char **argv = xcalloc(job->ntals * 2 + 8, sizeof(char *));
+	uint8_t *res = NULL;
+	char ebuf[4096];
+	double deadline = mono() + job->timeout;
+	bool killed = false, too_big = false;
+	struct val_output *out = NULL;
+	pid_t pid;
+
+	argv[nargs++] = job->prog;
+	argv[nargs++] = "--ipc";
+	argv[nargs++] = "3";
+	argv[nargs++] = "-d";
+	argv[nargs++] = job->cache_dir;
+	for (size_t i = 0; i < job->ntals; i++) {
+		argv[nargs++] = "-t";
+		argv[nargs++] = job->tals[i];
+	}
+	if (job->debug)
+		argv[nargs++] = "-v";
+	argv[nargs] = NULL;
+	if (pipe2(rp, O_CLOEXEC) == -1 || pipe2(ep, O_CLOEXEC) == -1) {
+		*err = xasprintf("validator child: pipe: %s", strerror(errno));
+		goto out;
+	}
+	if ((pid = fork()) == -1) {
+		*err = xasprintf("validator child: fork: %s", strerror(errno));
+		goto out;
+	}
+	if (pid == 0) {
+		/* only async-signal-safe calls until exec */
+		sigset_t none;
+		int dn = open("/dev/null", O_RDWR);
+
+		setpgid(0, 0);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		if (dn >= 0) {
+			dup2(dn, 0);
+			dup2(dn, 1);
+		}
+		dup2(ep[1], 2);
+		if (rp[1] == 3)
+			fcntl(3, F_SETFD, 0);
+		else
+			dup2(rp[1], 3);
+		execv(job->prog, (char *const *)argv);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	__atomic_store_n(&v->child, pid, __ATOMIC_RELEASE);
+	close(rp[1]);
+	close(ep[1]);
+	rp[1] = ep[1] = -1;
+	while (rp[0] != -1 || ep[0] != -1) {
+		struct pollfd pf[2];
+		int np = 0, wait_ms = (int)((deadline - mono()) * 1000);
+
+		if (wait_ms <= 0) {
+			killed = true;
+			break;
+		}
+		if (rp[0] != -1)
+			pf[np++] = (struct pollfd){ .fd = rp[0], .events = POLLIN };
+		if (ep[0] != -1)
+			pf[np++] = (struct pollfd){ .fd = ep[0], .events = POLLIN };
+		if (poll(pf, (nfds_t)np, wait_ms > 1000 ? 1000 : wait_ms) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int i = 0; i < np; i++) {
+			if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			ssize_t k;
+			if (pf[i].fd == rp[0]) {
+				if (rcap - rlen < 65536) {
+					rcap = rcap ? rcap * 2 : 1 << 20;
+					res = xrealloc(res, rcap);
+				}
+				k = read(rp[0], res + rlen, rcap - rlen);
+				if (k > 0) {
+					rlen += (size_t)k;
+					if (rlen > RESULT_MAX) {
+						too_big = true;
+						break;
+					}
+				} else if (k == 0 || errno != EINTR) {
+					close(rp[0]);
+					rp[0] = -1;
+				}
+			} else {
+				k = read(ep[0], ebuf + elen, sizeof(ebuf) - 1 - elen);
+				if (k > 0) {
+					elen += (size_t)k;
+					relay(ebuf, &elen, elen == sizeof(ebuf) - 1);
+				} else if (k == 0 || errno != EINTR) {
+					close(ep[0]);
+					ep[0] = -1;
+				}
+			}
+		}
+		if (too_big)
+			break;
+	}
+	relay(ebuf, &elen, true);
+	if (killed || too_big) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+	}
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	__atomic_store_n(&v->child, 0, __ATOMIC_RELEASE);
+	job->child_failed = true;
+	if (killed)
+		*err = xasprintf("the validator process did not finish within %d s and was killed", job->timeout);
+	else if (too_big)
+		*err = xasprintf("the validator process sent more than %zu bytes and was killed", RESULT_MAX);
+	else if (WIFSIGNALED(status))
+		*err = xasprintf("the validator process was killed by signal %d (%s)", WTERMSIG(status),
+				 strsignal(WTERMSIG(status)));
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && rlen == 0)
+		*err = xasprintf("%s: cannot be run", job->prog);
+	else if (WIFEXITED(status) && WEXITSTATUS(status) != 0 && rlen == 0)
+		*err = xasprintf("the validator process exited with status %d", WEXITSTATUS(status));
+	else if ((out = val_output_read(res, rlen, err)) != NULL)
+		job->child_failed = false;
+out:
+	for (int i = 0; i < 2; i++) {
+		if (rp[i] != -1)
+			close(rp[i]);
+		if (ep[i] != -1)
+			close(ep[i]);
+	}
+	free(res);
+	free(argv);
+	return out;
+}
+
 static void *worker_main(void *arg)
 {
 	struct irrd_validator *v = arg;
 	struct val_job *job = v->job;
-	struct val_opts o;
 	struct val_output *out;
 	struct slurm *slurm = NULL;
 	double t0 = mono();
 	char byte = 1;
 
-	memset(&o, 0, sizeof(o));
-	o.tals = (const char *const *)job->tals;
-	o.ntals = job->ntals;
-	o.cache_dir = job->cache_dir;
 	if (job->slurm_source != NULL && (slurm = slurm_get(job->slurm_source, &job->error)) == NULL)
 		goto out;
-	out = val_run(&o, &job->error);
+	out = run_child(v, job, &job->error);
 	if (out == NULL) {
 		if (job->error == NULL)
 			job->error = xstrdup("validation run failed");
@@ -230,6 +424,20 @@ out:
 		/* the loop polls done on stop; nothing else to do */
 	}
 	return NULL;
+}
+
+/* bin/irrd_rpki_validator: beside this program. */
+static char *validator_prog(void)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return xstrdup("/usr/local/bin/irrd_rpki_validator");
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	return xasprintf("%.*s/irrd_rpki_validator", slash ? (int)(slash - self) : 1, slash ? self : ".");
 }
 
 static void timer_arm(struct irrd_validator *v)
@@ -270,6 +478,12 @@ static void start_run(struct irrd_validator *v)
 		return;
 	}
 	job->cache_dir = xstrdup(cfg->validator.cache_dir ? cfg->validator.cache_dir : "/var/cache/irrd/rpki");
+	job->prog = validator_prog();
+	job->debug = log_get_level() <= LOG_LVL_DEBUG;
+	{
+		const char *e = getenv("IRRD_VALIDATOR_CHILD_TIMEOUT");
+		job->timeout = e != NULL && atoi(e) > 0 ? atoi(e) : CHILD_TIMEOUT;
+	}
 	job->slurm_source = cfg->slurm_source ? xstrdup(cfg->slurm_source) : NULL;
 	log_info("rpki: validation run: %zu TAL(s) from %s, cache %s", job->ntals, cfg->validator.tal_dir,
 		 job->cache_dir);
@@ -324,6 +538,12 @@ static void run_finish(struct irrd_validator *v)
 		v->last_tals = job->stats.tals;
 		v->last_roas_failed = job->stats.roas_failed;
 		v->last_repos_failed = job->stats.repos_failed;
+		v->last_pps_cached = job->stats.pubpoints_fallback;
+		v->last_pps_failed = job->stats.pubpoints_failed;
+		v->last_mfts_regressed = job->stats.mfts_regressed;
+		if (job->stats.pubpoints_fallback > 0)
+			log_warnx("rpki: %zu publication point(s) validated from their last valid copy",
+				  job->stats.pubpoints_fallback);
 		log_info("rpki: validation done in %.1f s: %zu TALs, %zu ROAs (%zu rejected), %zu VRPs "
 			 "(%zu after SLURM), %zu ASPAs, %zu router keys; %zu of %zu repositories failed",
 			 job->seconds, job->stats.tals, job->stats.roas, job->stats.roas_failed, job->nvrps,
@@ -336,6 +556,8 @@ static void run_finish(struct irrd_validator *v)
 		job->set = NULL;
 	} else {
 		v->nfailed++;
+		if (job->child_failed)
+			v->nchild_failed++;
 		free(v->last_error);
 		v->last_error = xstrdup(job->error ? job->error : "unknown error");
 		for (char *p = v->last_error; *p; p++)
@@ -411,6 +633,12 @@ void irrd_validator_stop(struct irrd *d)
 	if (v == NULL)
 		return;
 	if (v->running) {
+		pid_t child = __atomic_load_n(&v->child, __ATOMIC_ACQUIRE);
+		if (child > 0) {
+			log_info("rpki: stopping the running validation (process %ld)", (long)child);
+			kill(-child, SIGKILL);
+			kill(child, SIGKILL);
+		}
 		log_info("rpki: waiting for the running validation");
 		while (!__atomic_load_n(&v->done, __ATOMIC_ACQUIRE) && (mono() - t0) * 1000 < STOP_WAIT_MSEC)
 			usleep(50 * 1000);
@@ -457,6 +685,19 @@ void irrd_validator_status(struct irrd *d, struct evbuffer *o, bool metrics)
 				    "# TYPE irrd_rpki_validator_runs_total counter\n"
 				    "irrd_rpki_validator_runs_total{result=\"success\"} %lu\n"
 				    "irrd_rpki_validator_runs_total{result=\"failure\"} %lu\n", v->nok, v->nfailed);
+		evbuffer_add_printf(o, "# HELP irrd_rpki_validator_child_failures_total validation child processes that "
+				    "crashed, hung or sent no usable output\n"
+				    "# TYPE irrd_rpki_validator_child_failures_total counter\n"
+				    "irrd_rpki_validator_child_failures_total %lu\n", v->nchild_failed);
+		evbuffer_add_printf(o, "# HELP irrd_rpki_validator_pubpoints publication points of the last good "
+				    "validation run\n# TYPE irrd_rpki_validator_pubpoints gauge\n"
+				    "irrd_rpki_validator_pubpoints{state=\"rejected\"} %zu\n"
+				    "irrd_rpki_validator_pubpoints{state=\"last_valid_copy\"} %zu\n",
+				    v->last_pps_failed, v->last_pps_cached);
+		evbuffer_add_printf(o, "# HELP irrd_rpki_validator_manifests_regressed fetched manifests of the last "
+				    "good run rejected for a lower number or thisUpdate than the last valid copy\n"
+				    "# TYPE irrd_rpki_validator_manifests_regressed gauge\n"
+				    "irrd_rpki_validator_manifests_regressed %zu\n", v->last_mfts_regressed);
 		evbuffer_add_printf(o, "# HELP irrd_rpki_validator_last_run_timestamp end of the last validation run\n"
 				    "# TYPE irrd_rpki_validator_last_run_timestamp gauge\n"
 				    "irrd_rpki_validator_last_run_timestamp %lld\n", (long long)v->last_end);
@@ -481,13 +722,15 @@ void irrd_validator_status(struct irrd *d, struct evbuffer *o, bool metrics)
 	ttext(v->last_start, start, sizeof(start));
 	ttext(v->last_end, end, sizeof(end));
 	ttext(v->last_ok, ok, sizeof(ok));
-	evbuffer_add_printf(o, "    Validator: %s; runs: %lu succeeded, %lu failed; last started %s, last ended %s\n",
-			    v->running ? "running" : "idle", v->nok, v->nfailed, start, end);
+	evbuffer_add_printf(o, "    Validator: %s; runs: %lu succeeded, %lu failed (%lu child process failures); "
+			    "last started %s, last ended %s\n",
+			    v->running ? "running" : "idle", v->nok, v->nfailed, v->nchild_failed, start, end);
 	if (v->last_ok > 0)
 		evbuffer_add_printf(o, "    Last good validation: %s, %.1f s, %zu TALs, %zu VRPs (%zu after SLURM), "
-				    "%zu ASPAs, %zu router keys, %zu ROAs rejected, %zu repositories failed\n",
+				    "%zu ASPAs, %zu router keys, %zu ROAs rejected, %zu repositories failed, "
+				    "%zu publication points from their last valid copy\n",
 				    ok, v->last_seconds, v->last_tals, v->last_vrps, v->last_roas, v->last_aspas,
-				    v->last_brks, v->last_roas_failed, v->last_repos_failed);
+				    v->last_brks, v->last_roas_failed, v->last_repos_failed, v->last_pps_cached);
 	else
 		evbuffer_add_printf(o, "    Last good validation: None\n");
 	evbuffer_add_printf(o, "    Last validation error: %s\n", v->last_error ? v->last_error : "None");

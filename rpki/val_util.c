@@ -21,6 +21,12 @@
 
 static pthread_mutex_t log_mtx = PTHREAD_MUTEX_INITIALIZER;
 static bool log_quiet;
+static void (*log_sink)(int, const char *);
+
+void val_log_sink(void (*fn)(int level, const char *msg))
+{
+	log_sink = fn;
+}
 
 void val_log_quiet(bool quiet)
 {
@@ -39,7 +45,10 @@ void val_log(int level, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	pthread_mutex_lock(&log_mtx);
-	log_msg(lvl, "%s", msg);
+	if (log_sink != NULL)
+		log_sink(level >= 2 ? 2 : level, msg);
+	else
+		log_msg(lvl, "%s", msg);
 	pthread_mutex_unlock(&log_mtx);
 }
 

@@ -129,6 +129,21 @@ int val_output_json(const struct val_output *out, FILE *f);
 int val_output_csv(const struct val_output *out, FILE *f);
 
 /*
+ * The output in a compact binary form, for the daemon, which runs each
+ * validation in a child process (bin/irrd_rpki_validator --ipc FD) so that
+ * a crash or hang while parsing takes down only the child. write: 0/-1.
+ * read checks every count and length against the buffer (the child may
+ * have been broken); NULL with *errmsg (caller frees) if it is not one
+ * whole, well-formed output of the same build.
+ */
+int val_output_write(const struct val_output *out, int fd);
+struct val_output *val_output_read(const uint8_t *buf, size_t len, char **errmsg);
+
+/* Send the validator's log lines (level 0 debug, 1 info, 2 warning) to fn
+ * instead of the log (the child mode forwards them to the daemon). */
+void val_log_sink(void (*fn)(int level, const char *msg));
+
+/*
  * One-file mode (cf. rpki-client -f): parse the object in buf by its file
  * name's extension (.cer .crl .mft .roa .asa .tal, or by content) and print
  * what it holds to f. Checks the object alone (syntax, its own CMS

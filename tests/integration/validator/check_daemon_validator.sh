@@ -10,6 +10,11 @@
 #   - the repository comes up, SIGUSR1 runs the validator now: whois !g/!6
 #     drop the routes its VRPs make invalid, rtrclient receives exactly
 #     expected-vrps.csv, /v1/status/ and /metrics show the run;
+#   - the validation child process crashes (SIGABRT, through the test hook
+#     IRRD_VALIDATOR_TEST_HOOK) and then hangs (killed after
+#     IRRD_VALIDATOR_CHILD_TIMEOUT): each run fails with the reason in
+#     /v1/status/ and /metrics, whois and RTR keep the set in force, and
+#     the next SIGUSR1 runs a good validation again;
 #   - the repository goes away, SIGUSR1 again: the set in force stays.
 . "$(dirname "$0")/../lib/lib.sh"
 it_begin
@@ -133,7 +138,9 @@ it_check "load the IRR dump" "$IRRD_BIN/irrd_load_database" --config "$cfg" --so
 
 # Start the daemon in its own mount namespace, where the system CA bundle
 # is yardstick's CA (the system file is not changed).
-unshare -m sh -c 'mount --bind "$1" /etc/ssl/certs/ca-certificates.crt && exec "$2" --config "$3" --foreground' \
+HOOK=$W/validator-hook
+IRRD_VALIDATOR_TEST_HOOK=$HOOK IRRD_VALIDATOR_CHILD_TIMEOUT=20 \
+	unshare -m sh -c 'mount --bind "$1" /etc/ssl/certs/ca-certificates.crt && exec "$2" --config "$3" --foreground' \
 	sh "$CA" "$IRRD_BIN/irrd" "$cfg" >"$W/irrd.log" 2>&1 &
 IT_IRRD_PID=$!
 if ! it_wait_port "$IT_WHOIS_PORT" 30; then
@@ -266,10 +273,53 @@ it_eq "RTR v2 Reset Query: the run's VRPs and ASPAs" "$(rtr_reset 2)" "data $nex
 got=$(rtr_vrps)
 it_eq "rtrclient: exactly expected-vrps.csv ($nexp VRPs)" "$got" "$expected"
 
+# 2b. the validation child crashes, then hangs: the set in force stays
+echo abort >"$HOOK"
+kill -USR1 "$IT_IRRD_PID"
+if wait_status "runs: 1 succeeded, 2 failed (1 child process failures)" 60; then
+	it_pass "child crash: the run fails"
+else
+	it_fail "child crash: the run fails" "$(it_http "$IT_HTTP_PORT" /v1/status/ | grep -i valid)"
+fi
+st=$(it_http "$IT_HTTP_PORT" /v1/status/)
+it_contains "child crash: the reason in /v1/status/" "$st" \
+	"Last validation error: the validator process was killed by signal 6 (Aborted)"
+it_contains "child crash: the set stays in force" "$st" "ROAs in force: $nexp;"
+it_contains "child crash: counted in /metrics" "$(it_http "$IT_HTTP_PORT" /metrics)" \
+	"irrd_rpki_validator_child_failures_total 1"
+it_contains "child crash: logged" "$(cat "$W/irrd.log")" \
+	"rpki: validation failed, the previous ROA set stays in force: the validator process was killed by signal 6"
+it_eq "child crash: RTR keeps the set" "$(rtr_reset)" "data $nexp"
+it_eq "child crash: !gAS64999 still filtered" "$(gq '!gAS64999')" "198.51.100.0/24"
+
+echo hang >"$HOOK"
+kill -USR1 "$IT_IRRD_PID"
+if wait_status "runs: 1 succeeded, 3 failed (2 child process failures)" 60; then
+	it_pass "child hang: killed after IRRD_VALIDATOR_CHILD_TIMEOUT, the run fails"
+else
+	it_fail "child hang: killed after IRRD_VALIDATOR_CHILD_TIMEOUT, the run fails" \
+		"$(it_http "$IT_HTTP_PORT" /v1/status/ | grep -i valid)"
+fi
+it_contains "child hang: the reason in /v1/status/" "$(it_http "$IT_HTTP_PORT" /v1/status/)" \
+	"Last validation error: the validator process did not finish within 20 s and was killed"
+it_eq "child hang: RTR keeps the set" "$(rtr_reset)" "data $nexp"
+it_eq "child hang: no validator process left" "$(pgrep -f -- "irrd_rpki_validator --ipc 3 -d $W/cache" | wc -l)" "0"
+
+rm -f "$HOOK"
+kill -USR1 "$IT_IRRD_PID"
+if wait_status "runs: 2 succeeded, 3 failed" 120; then
+	it_pass "after the failures, SIGUSR1: a good run again"
+else
+	it_fail "after the failures, SIGUSR1: a good run again" "$(it_http "$IT_HTTP_PORT" /v1/status/ | grep -i valid)"
+fi
+it_contains "good run again: no validation error" "$(it_http "$IT_HTTP_PORT" /v1/status/)" "Last validation error: None"
+it_contains "the child's log lines reach the daemon's log" "$(cat "$W/irrd.log")" "rpki: validator: "
+it_eq "good run again: rtrclient gets exactly expected-vrps.csv" "$(rtr_vrps)" "$expected"
+
 # 3. repository gone, SIGUSR1: the set in force stays
 ys_stop
 kill -USR1 "$IT_IRRD_PID"
-if wait_status "runs: 2 succeeded, 1 failed" 120 || wait_status "runs: 1 succeeded, 2 failed" 5; then
+if wait_status "runs: 3 succeeded, 3 failed" 120 || wait_status "runs: 2 succeeded, 4 failed" 5; then
 	it_pass "SIGUSR1 with the repository down: the run ends"
 else
 	it_fail "SIGUSR1 with the repository down: the run ends" "$(it_http "$IT_HTTP_PORT" /v1/status/ | grep -i valid)"
