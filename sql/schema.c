@@ -17,11 +17,12 @@
  *   the default partition.
  * - Key columns use COLLATE "C": byte order is what the keys need, and it
  *   keeps index builds fast whatever the database's locale.
- * - object_change is written by a row trigger on rpsl_objects, so that
- *   every writer (loads, mail updates, mirrors, RPKI status changes)
- *   produces the change feed the daemon follows; a bulk load writes one
- *   RELOAD row instead. The trigger also sends NOTIFY irrd_change, which
- *   PostgreSQL delivers once per transaction at commit.
+ * - object_change is written by statement triggers on rpsl_objects
+ *   (migration 2; a row trigger in migration 1), so that every writer
+ *   (loads, mail updates, mirrors, RPKI status changes) produces the change
+ *   feed the daemon follows; a bulk load writes one RELOAD row instead.
+ *   The trigger also sends NOTIFY irrd_change, which PostgreSQL delivers
+ *   once per transaction at commit.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,8 +225,79 @@ static const char migration1[] =
 	"  RETURN dups;\n"
 	"END $$;\n";
 
+/*
+ * Migration 2: the change feed written once per statement instead of once
+ * per row, and consumers' positions for pruning it.
+ *
+ * Three statement-level triggers (one per event, each with its transition
+ * table) replace the row trigger: the EXCLUSIVE lock on object_change is
+ * taken once per statement, the changed keys go in with one INSERT ...
+ * SELECT and the NOTIFY is sent once. A statement that changes no row
+ * writes nothing and takes no lock. What the daemon reads is unchanged:
+ * an INSERT gives ADD per row, a DELETE DEL per row, an UPDATE ADD per new
+ * row plus, first, DEL for each old key no longer present (only when a
+ * key column changes; the net effect equals the row trigger's). The seq
+ * order inside one statement is not meaningful (keys differ); across
+ * statements and transactions it is as before. created is the time of the
+ * statement's end (clock_timestamp), which is what pruning ages by.
+ *
+ * object_change_consumer: each follower of the feed (irrd/sync.c) records
+ * the seq it has handled everything up to; sql_changes_prune deletes rows
+ * below the lowest such seq of the live consumers once they are old
+ * enough, and object_change_horizon keeps the highest seq deleted (see
+ * changes.c).
+ */
+static const char migration2[] =
+	"DROP TRIGGER rpsl_objects_change ON rpsl_objects;\n"
+	"DROP FUNCTION irrd_object_changed();\n"
+	"CREATE FUNCTION irrd_objects_changed() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+	"BEGIN\n"
+	"  IF TG_OP = 'INSERT' THEN\n"
+	"    IF NOT EXISTS (SELECT 1 FROM irrd_new) THEN RETURN NULL; END IF;\n"
+	"    LOCK TABLE object_change IN EXCLUSIVE MODE;\n"
+	"    INSERT INTO object_change (op, source, object_class, rpsl_pk, created)\n"
+	"      SELECT 'ADD', source, object_class, rpsl_pk, clock_timestamp() FROM irrd_new;\n"
+	"  ELSIF TG_OP = 'DELETE' THEN\n"
+	"    IF NOT EXISTS (SELECT 1 FROM irrd_old) THEN RETURN NULL; END IF;\n"
+	"    LOCK TABLE object_change IN EXCLUSIVE MODE;\n"
+	"    INSERT INTO object_change (op, source, object_class, rpsl_pk, created)\n"
+	"      SELECT 'DEL', source, object_class, rpsl_pk, clock_timestamp() FROM irrd_old;\n"
+	"  ELSE\n"
+	"    IF NOT EXISTS (SELECT 1 FROM irrd_new) THEN RETURN NULL; END IF;\n"
+	"    LOCK TABLE object_change IN EXCLUSIVE MODE;\n"
+	/* EXCEPT is a hash or sort set operation, linear whatever the
+	 * planner guesses about the transition tables' sizes */
+	"    INSERT INTO object_change (op, source, object_class, rpsl_pk, created)\n"
+	"      SELECT 'DEL', source, object_class, rpsl_pk, clock_timestamp() FROM\n"
+	"        (SELECT source, object_class, rpsl_pk FROM irrd_old\n"
+	"         EXCEPT SELECT source, object_class, rpsl_pk FROM irrd_new) gone;\n"
+	"    INSERT INTO object_change (op, source, object_class, rpsl_pk, created)\n"
+	"      SELECT 'ADD', source, object_class, rpsl_pk, clock_timestamp() FROM irrd_new;\n"
+	"  END IF;\n"
+	"  PERFORM pg_notify('" SQL_CHANGE_CHANNEL "', '');\n"
+	"  RETURN NULL;\n"
+	"END $$;\n"
+	"CREATE TRIGGER rpsl_objects_change_ins AFTER INSERT ON rpsl_objects\n"
+	"  REFERENCING NEW TABLE AS irrd_new FOR EACH STATEMENT EXECUTE FUNCTION irrd_objects_changed();\n"
+	"CREATE TRIGGER rpsl_objects_change_upd AFTER UPDATE ON rpsl_objects\n"
+	"  REFERENCING OLD TABLE AS irrd_old NEW TABLE AS irrd_new\n"
+	"  FOR EACH STATEMENT EXECUTE FUNCTION irrd_objects_changed();\n"
+	"CREATE TRIGGER rpsl_objects_change_del AFTER DELETE ON rpsl_objects\n"
+	"  REFERENCING OLD TABLE AS irrd_old FOR EACH STATEMENT EXECUTE FUNCTION irrd_objects_changed();\n"
+	/* pruning: created is compared with the cut-off */
+	"CREATE TABLE object_change_consumer (\n"
+	"  consumer text PRIMARY KEY,\n"	/* e.g. host:pid:start time of a daemon */
+	"  seq bigint NOT NULL,\n"		/* every change <= seq handled */
+	"  seen timestamptz NOT NULL DEFAULT now()\n"
+	");\n"
+	/* the highest seq pruned so far: a consumer that was away (its
+	 * registration expired) and is behind it has missed changes */
+	"CREATE TABLE object_change_horizon (seq bigint NOT NULL);\n"
+	"INSERT INTO object_change_horizon (seq) VALUES (0);\n";
+
 const char *const sql_migrations[] = {
 	migration1,
+	migration2,
 };
 
 _Static_assert(sizeof(sql_migrations) / sizeof(sql_migrations[0]) == SQL_SCHEMA_VERSION,

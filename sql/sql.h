@@ -43,7 +43,7 @@ int sql_begin_snapshot(struct sql_conn *c);
 int sql_exec(struct sql_conn *c, const char *sql, int nparams, const char *const *params);
 
 /* Schema: create or migrate to SQL_SCHEMA_VERSION; refuses a newer schema. */
-#define SQL_SCHEMA_VERSION 1
+#define SQL_SCHEMA_VERSION 2
 int sql_schema_version(struct sql_conn *c);	/* 0 if none, -1 on error */
 int sql_schema_upgrade(struct sql_conn *c, char **err);
 /* -1 with *err unless the schema is exactly current (for programs other than
@@ -91,6 +91,21 @@ struct sql_change_object {
 typedef int (*sql_change_object_cb)(void *arg, const struct sql_change_object *co);
 int sql_changes_objects_since(struct sql_conn *c, int64_t seq, long limit, sql_change_object_cb cb,
 			      void *arg);
+/* (changes.c) Pruning of object_change. consumer (a name unique to one
+ * follower, e.g. host:pid:start) records that it has handled every change
+ * <= seq; then the rows below the lowest seq of all consumers heard of in
+ * the last SQL_CHANGE_CONSUMER_TTL seconds that are older than keep_secs
+ * are deleted (*deleted of them). *horizon is the highest seq deleted
+ * before this call: a consumer whose position is below it has missed
+ * changes (it was away longer than the TTL) and must reload. Runs in its
+ * own transaction; waits at most 2 s for a writer's lock (then -1). */
+#define SQL_CHANGE_CONSUMER_TTL 86400
+int sql_changes_prune(struct sql_conn *c, const char *consumer, int64_t seq, long keep_secs, long *deleted,
+		      int64_t *horizon);
+/* A consumer that stops: it no longer holds rows back. */
+int sql_changes_consumer_drop(struct sql_conn *c, const char *consumer);
+/* Every source that has a status row or objects (a consumer's reload). */
+int sql_changes_sources(struct sql_conn *c, void (*cb)(void *arg, const char *source), void *arg);
 #define SQL_CHANGE_CHANNEL "irrd_change"
 
 /* database_status, one row per source. Serials are -1 when NULL;

@@ -61,9 +61,9 @@ def err_lines(r):
 db = it.new_db("load")
 cfg = config(db)
 r = it.run([UPGRADE, "--config", cfg.path])
-t.eq("upgrade: creates the schema", (r.returncode, r.stdout.strip()), (0, "database schema created (version 1)"))
+t.eq("upgrade: creates the schema", (r.returncode, r.stdout.strip()), (0, "database schema created (version 2)"))
 r = it.run([UPGRADE, "--config", cfg.path])
-t.eq("upgrade: second run is a no-op", (r.returncode, r.stdout.strip()), (0, "database schema is up to date (version 1)"))
+t.eq("upgrade: second run is a no-op", (r.returncode, r.stdout.strip()), (0, "database schema is up to date (version 2)"))
 it.psql(db, "INSERT INTO database_status (source) VALUES ('KEEPME')")
 it.run([UPGRADE, "--config", cfg.path])
 t.eq("upgrade: data survives a re-run", it.psql(db, "SELECT source FROM database_status"), [["KEEPME"]])
@@ -71,11 +71,63 @@ it.psql(db, "UPDATE schema_version SET version = 99")
 r = it.run([UPGRADE, "--config", cfg.path])
 t.eq("upgrade: refuses a newer schema (exit 1)", r.returncode, 1)
 t.contains("upgrade: says why", r.stderr,
-           "irrd_database_upgrade: database schema version 99 is newer than this program's version 1")
+           "irrd_database_upgrade: database schema version 99 is newer than this program's version 2")
 t.eq("upgrade: newer schema untouched", it.psql(db, "SELECT version FROM schema_version"), [["99"]])
 r = it.run([LOAD, "--config", cfg.path, "--source", "TEST", dump("good.db")])
 t.check("load: refuses a newer schema", r.returncode == 1 and "is newer than this program" in r.stderr, r.stderr)
-it.psql(db, "UPDATE schema_version SET version = 1")
+it.psql(db, "UPDATE schema_version SET version = 2")
+
+
+def migration_sql(name):
+    """The SQL of one migration as the C source spells it (the string
+    literals of `static const char NAME[]` in sql/schema.c, joined)."""
+    import re
+    src = open(os.path.join(it.srcdir(), "sql", "schema.c")).read()
+    rest = src.split(f"static const char {name}[] =", 1)[1]
+    tokens = re.finditer(r'"((?:[^"\\]|\\.)*)"|/\*.*?\*/|(SQL_CHANGE_CHANNEL)|(;)|\s+', rest, flags=re.S)
+    parts = []
+    for m in tokens:
+        if m.group(3):
+            break
+        if m.group(2):
+            parts.append("irrd_change")
+        elif m.group(1) is not None:
+            parts.append(m.group(1))
+    return "".join(parts).encode().decode("unicode_escape")
+
+
+# ---- a version 1 database (what the previous release created) upgraded in place ----
+db = it.new_db("load")
+cfg = config(db, name="irrd-v1.yaml")
+it.psql(db, migration_sql("migration1") + "; UPDATE schema_version SET version = 1")
+r = it.run([LOAD, "--config", cfg.path, "--source", "TEST", "--serial", "5", dump("good.db")])
+t.check("v1: programs refuse the old schema", r.returncode == 1 and
+        "database schema version 1 is older than this program's version 2: run irrd_database_upgrade" in r.stderr,
+        r.stderr)
+it.psql(db, "INSERT INTO rpsl_objects (rpsl_pk, source, object_class, object_text)"
+        " VALUES ('AS65000', 'PLAIN', 'aut-num', 'aut-num: AS65000\nsource: PLAIN\n');"
+        " INSERT INTO database_status (source, serial_newest_seen) VALUES ('PLAIN', 3)")
+t.eq("v1: the row trigger wrote the change",
+     it.psql(db, "SELECT op, rpsl_pk FROM object_change"), [["ADD", "AS65000"]])
+r = it.run([UPGRADE, "--config", cfg.path])
+t.eq("v1 -> 2: upgraded", (r.returncode, r.stdout.strip()),
+     (0, "database schema upgraded from version 1 to 2"))
+t.eq("v1 -> 2: objects kept", it.psql(db, "SELECT rpsl_pk, source FROM rpsl_objects"), [["AS65000", "PLAIN"]])
+t.eq("v1 -> 2: status kept", it.psql(db, "SELECT source, serial_newest_seen FROM database_status"),
+     [["PLAIN", "3"]])
+t.eq("v1 -> 2: changes kept", it.psql(db, "SELECT op, rpsl_pk FROM object_change"), [["ADD", "AS65000"]])
+t.eq("v1 -> 2: statement triggers",
+     it.psql(db, "SELECT tgname, tgtype & 1 FROM pg_trigger WHERE tgrelid = 'rpsl_objects'::regclass ORDER BY 1"),
+     [["rpsl_objects_change_del", "0"], ["rpsl_objects_change_ins", "0"], ["rpsl_objects_change_upd", "0"]])
+it.psql(db, "DELETE FROM rpsl_objects WHERE rpsl_pk = 'AS65000'")
+t.eq("v1 -> 2: a delete writes DEL",
+     it.psql(db, "SELECT op, rpsl_pk FROM object_change ORDER BY seq"), [["ADD", "AS65000"], ["DEL", "AS65000"]])
+r = it.run([LOAD, "--config", cfg.path, "--source", "TEST", "--serial", "5", dump("good.db")])
+t.eq("v1 -> 2: load after the upgrade", (r.returncode, r.stdout.strip()),
+     (0, "Loaded 10 objects into TEST, rejected 0"))
+r = it.run([UPGRADE, "--config", cfg.path])
+t.eq("v1 -> 2: second run is a no-op", (r.returncode, r.stdout.strip()),
+     (0, "database schema is up to date (version 2)"))
 
 # ---- load a good dump ----
 db, cfg = fresh()
