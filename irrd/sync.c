@@ -32,6 +32,13 @@
  * The follower also reads database_status every STATUS_SECS and after
  * changes, and hands the snapshot over the same way (for !j, /v1/status/
  * and /metrics).
+ *
+ * Pruning: every PRUNE_SECS the follower records its floor as this
+ * daemon's position in object_change_consumer and deletes the rows every
+ * live consumer has handled that are older than PRUNE_KEEP_SECS
+ * (sql_changes_prune; the rule is in sql/changes.c). Should rows this
+ * daemon has not handled have been pruned (it was away from the database
+ * longer than the consumer TTL), it reloads every source.
  */
 #include "irrd/irrd.h"
 
@@ -57,6 +64,8 @@
 #define FETCH_CHANGES	5000	/* changes read per query */
 #define START_MARGIN	1000	/* re-read this many seqs before the start point */
 #define RETRY_SECS	5
+#define PRUNE_SECS	60	/* prune object_change this often (IRRD_CHANGE_PRUNE_SECS) */
+#define PRUNE_KEEP_SECS	600	/* rows younger than this stay */
 
 enum op_kind { OP_PUT, OP_DEL, OP_DROP };
 
@@ -115,6 +124,10 @@ struct irrd_sync {
 	struct sync_batch *cur;
 	struct change *chg;
 	size_t nchg, capchg;
+	char *consumer;			/* this daemon in object_change_consumer */
+	time_t last_prune;
+	int prune_secs;
+	int64_t reloaded_upto;		/* a reload-all covered changes up to here */
 };
 
 /* ---- snapshots ---- */
@@ -539,6 +552,71 @@ static int follow_once(struct irrd_sync *s)
 	}
 }
 
+struct strv {
+	char **v;
+	size_t n;
+};
+
+static void sources_cb(void *arg, const char *source)
+{
+	struct strv *l = arg;
+
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v[l->n++] = xstrdup(source);
+}
+
+/* Changes this daemon never saw were pruned: reload every source. */
+static int reload_all(struct irrd_sync *s)
+{
+	struct strv l = { NULL, 0 };
+	int rc = 0;
+
+	if (sql_changes_sources(s->conn, sources_cb, &l) < 0)
+		rc = -1;
+	for (size_t i = 0; i < l.n && rc == 0; i++) {
+		struct sync_op *op = batch_op(s);
+
+		log_info("index: reloading source %s", l.v[i]);
+		op->kind = OP_DROP;
+		op->source = xstrdup(l.v[i]);
+		if (sql_objects_foreach(s->conn, l.v[i], reload_cb, s) < 0)
+			rc = -1;
+	}
+	for (size_t i = 0; i < l.n; i++)
+		free(l.v[i]);
+	free(l.v);
+	return rc;
+}
+
+/* Record this daemon's position and prune object_change; -1 on a failed
+ * reload (a failed prune is only logged: it is tried again later). */
+static int prune(struct irrd_sync *s)
+{
+	long deleted = 0;
+	int64_t horizon = 0, upto = s->floor;
+	int64_t now_seq;
+
+	if (sql_changes_prune(s->conn, s->consumer, s->floor, PRUNE_KEEP_SECS, &deleted, &horizon) < 0) {
+		log_warnx("index: pruning object_change: %s (will retry)", sql_error(s->conn));
+		return 0;
+	}
+	if (deleted > 0)
+		log_debug("index: pruned %ld object_change rows", deleted);
+	if (s->start_seq > upto)
+		upto = s->start_seq;	/* the start-up load covered those */
+	if (s->reloaded_upto > upto)
+		upto = s->reloaded_upto;
+	if (horizon <= upto)
+		return 0;
+	log_warnx("index: object_change rows up to seq %lld were pruned, this daemon had handled up to %lld"
+		  " (away from the database too long): reloading every source", (long long)horizon,
+		  (long long)upto);
+	if ((now_seq = sql_changes_last_seq(s->conn)) < 0 || reload_all(s) < 0)
+		return -1;
+	s->reloaded_upto = now_seq > horizon ? now_seq : horizon;
+	return 0;
+}
+
 static void follower_connect(struct irrd_sync *s)
 {
 	char *err = NULL;
@@ -595,6 +673,20 @@ static void *follower_main(void *arg)
 			continue;
 		}
 		now = time(NULL);
+		if (now - s->last_prune >= s->prune_secs) {
+			s->last_prune = now;
+			if (prune(s) < 0) {
+				log_warnx("index: reloading: %s (will retry)", sql_error(s->conn));
+				if (s->cur != NULL) {
+					batch_free(s->cur);
+					s->cur = NULL;
+				}
+				s->last_prune = 0;
+				sql_close(s->conn);
+				s->conn = NULL;
+				continue;
+			}
+		}
 		if (now - s->last_status >= STATUS_SECS ||
 		    (s->status_due && now - s->last_status >= STATUS_MIN_SECS)) {
 			struct irrd_db_snapshot *snap = snapshot_read(s->conn);
@@ -620,9 +712,16 @@ static void *follower_main(void *arg)
 struct irrd_sync *irrd_sync_start(struct irrd *d, const char *database_url, int64_t from_seq)
 {
 	struct irrd_sync *s = xcalloc(1, sizeof(*s));
+	const char *ps = getenv("IRRD_CHANGE_PRUNE_SECS");
+	char host[256];
 
 	s->d = d;
 	s->url = xstrdup(database_url);
+	if (gethostname(host, sizeof(host)) != 0)
+		strcpy(host, "?");
+	host[sizeof(host) - 1] = '\0';
+	s->consumer = xasprintf("irrd %s:%ld:%lld", host, (long)getpid(), (long long)time(NULL));
+	s->prune_secs = ps != NULL && atoi(ps) > 0 ? atoi(ps) : PRUNE_SECS;
 	s->start_seq = from_seq;
 	s->floor = from_seq > START_MARGIN ? from_seq - START_MARGIN : 0;
 	/* a status snapshot right away */
@@ -681,8 +780,13 @@ void irrd_sync_stop(struct irrd_sync *s)
 	changes_clear(s);
 	free(s->chg);
 	free(s->seen);
-	if (s->conn != NULL)
+	if (s->conn != NULL) {
+		/* a clean stop no longer holds object_change rows back */
+		if (sql_changes_consumer_drop(s->conn, s->consumer) < 0)
+			log_warnx("index: %s", sql_error(s->conn));
 		sql_close(s->conn);
+	}
+	free(s->consumer);
 	event_free(s->pipe_ev);
 	close(s->pipefd[0]);
 	close(s->pipefd[1]);
