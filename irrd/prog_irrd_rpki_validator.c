@@ -5,6 +5,7 @@
  *   irrd_rpki_validator [--config F] [-t TAL]... [-d CACHEDIR] [-n] [-R]
  *                       [--ca-file PEM] [-j FILE] [-c FILE]
  *                       [-s SECONDS] [-P EPOCH] [--threads N] [-v]
+ *                       [--max-repo-size BYTES] [--max-repo-files N]
  *   irrd_rpki_validator [-P EPOCH] -f FILE...
  *
  * Without -t the TALs are the *.tal files of the configured
@@ -43,6 +44,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: %s [--config FILE] [-t TAL]... [-d CACHEDIR] [-n] [-R] [--ca-file PEM]\n"
 		"       [-j FILE] [-c FILE] [-s SECONDS] [-P EPOCH] [--threads N] [-v]\n"
+		"       [--max-repo-size BYTES] [--max-repo-files N]\n"
 		"       %s [-P EPOCH] -f FILE...\n"
 		"  Fetch (RRDP, rsync) and validate the RPKI from the given TALs, as rpki-client.\n"
 		"  -t TAL        trust anchor locator (repeatable; default: rpki.validator.tal_dir)\n"
@@ -53,6 +55,8 @@ static void usage(FILE *f)
 		"  -j FILE       JSON output in rpki-client's layout (\"-\": standard output)\n"
 		"  -c FILE       CSV output: ASN,IP Prefix,Max Length,Trust Anchor\n"
 		"  -s SECONDS    time limit per repository (default 300)\n"
+		"  --max-repo-size BYTES, --max-repo-files N\n"
+		"                limits of one rsync repository's copy (default 4 GiB, 2000000 files)\n"
 		"  -P EPOCH      evaluation time instead of now\n"
 		"  --threads N   worker threads (default: one per CPU)\n"
 		"  -v            verbose (debug messages)\n"
@@ -200,6 +204,8 @@ int main(int argc, char **argv)
 		{ "ca-file", required_argument, NULL, 'A' },
 		{ "threads", required_argument, NULL, 'T' },
 		{ "ipc", required_argument, NULL, 'I' },
+		{ "max-repo-size", required_argument, NULL, 'B' },
+		{ "max-repo-files", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -222,6 +228,19 @@ int main(int argc, char **argv)
 		case 'A':
 			o.ca_file = optarg;
 			break;
+		case 'B':
+		case 'F': {
+			unsigned long long v = strtoull(optarg, &end, 10);
+			if (*end || v == 0 || optarg[0] == '-') {
+				log_errx("--%s: want a positive number", c == 'B' ? "max-repo-size" : "max-repo-files");
+				return 1;
+			}
+			if (c == 'B')
+				o.repo_max_bytes = (size_t)v;
+			else
+				o.repo_max_files = (size_t)v;
+			break;
+		}
 		case 'I':
 			ipc_fd = (int)strtol(optarg, &end, 10);
 			if (*end || ipc_fd < 3) {

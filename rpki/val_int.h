@@ -437,9 +437,11 @@ int val_rrdp_apply_buffer(const uint8_t *buf, size_t len, const char *fn, const 
 /* ---- val_rsync.c ------------------------------------------------------------------------ */
 
 /* rsync -rt of uri (a module or a single file) into dest, killed after
- * timeout seconds; files over max_file bytes are skipped. 0 or -1. */
+ * timeout seconds; files over max_file bytes are skipped. A module's copy
+ * (dir) over max_bytes or max_files (0: no limit) stops the transfer and
+ * is removed. 0 or -1. */
 int val_rsync_fetch(const char *prog, const char *uri, const char *dest, bool dir, long timeout,
-		    size_t max_file);
+		    size_t max_file, size_t max_bytes, size_t max_files);
 
 /* ---- val_repo.c -------------------------------------------------------------------------- */
 

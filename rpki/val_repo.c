@@ -159,7 +159,9 @@ static void sync_rsync(struct val_repos *rs, struct val_repo *r)
 		return;
 	}
 	r->ok = val_rsync_fetch(rs->o->rsync_prog ? rs->o->rsync_prog : "rsync", r->key, dest, true,
-				timeout_of(rs), MAX_FILE) == 0;
+				timeout_of(rs), MAX_FILE,
+				rs->o->repo_max_bytes ? rs->o->repo_max_bytes : VAL_REPO_MAX_BYTES,
+				rs->o->repo_max_files ? rs->o->repo_max_files : VAL_REPO_MAX_FILES) == 0;
 	if (r->ok)
 		val_info("%s: rsync done", r->key);
 	free(dest);
@@ -273,7 +275,7 @@ char *val_repo_ta(struct val_repos *rs, const struct val_tal *tal)
 			} else {
 				char *tmp = xasprintf("%s/ta/%s.cer.rsync", rs->cache, tal->name);
 				int rc = val_rsync_fetch(rs->o->rsync_prog ? rs->o->rsync_prog : "rsync", u, tmp, false,
-							 timeout_of(rs), MAX_TA_FILE);
+							 timeout_of(rs), MAX_TA_FILE, 0, 0);
 				if (rc == 0)
 					buf = val_read_file(tmp, MAX_TA_FILE, &len);
 				remove(tmp);

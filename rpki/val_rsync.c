@@ -2,13 +2,20 @@
  * val_rsync.c - fetch with the rsync program (fork/exec), as rpki-client
  * does: only RPKI file types, files over a size limit skipped, deletions
  * mirrored, the whole run killed (its process group) after a time limit.
+ * A module's whole copy is bounded too (bytes and files, rsync's partial
+ * files included): while rsync runs, the copy is measured every so often
+ * (at most about a tenth of the time, by the cost of the last walk) and,
+ * over a limit, rsync is killed and the copy removed, so a repository
+ * cannot fill the disk.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,12 +30,50 @@ static double mono(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Wait for pid until deadline; then TERM, then KILL its process group. */
-static int wait_child(pid_t pid, double deadline, int *status, bool *timed_out)
+/* Size of a tree (nftw has no context pointer; one walk per thread). */
+static __thread uint64_t walk_bytes, walk_files;
+
+static int walk_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)path;
+	(void)ftw;
+	if (flag == FTW_F && S_ISREG(st->st_mode)) {
+		walk_bytes += (uint64_t)st->st_size;
+		walk_files++;
+	}
+	return 0;
+}
+
+static void tree_size(const char *dir, uint64_t *bytes, uint64_t *files)
+{
+	walk_bytes = walk_files = 0;
+	nftw(dir, walk_one, 16, FTW_PHYS);
+	*bytes = walk_bytes;
+	*files = walk_files;
+}
+
+struct limits {
+	const char *dir;		/* NULL: no total limit */
+	size_t max_bytes, max_files;
+	bool exceeded;
+	uint64_t bytes, files;
+};
+
+static bool over(struct limits *l)
+{
+	tree_size(l->dir, &l->bytes, &l->files);
+	if ((l->max_bytes > 0 && l->bytes > l->max_bytes) || (l->max_files > 0 && l->files > l->max_files))
+		l->exceeded = true;
+	return l->exceeded;
+}
+
+/* Wait for pid until deadline (or until the copy in l->dir is over its
+ * limits); then TERM, then KILL its process group. */
+static int wait_child(pid_t pid, double deadline, int *status, bool *timed_out, struct limits *l)
 {
 	struct timespec nap = { 0, 5 * 1000 * 1000 };
 	bool termed = false;
-	double kill_at = 0;
+	double kill_at = 0, next_walk = mono() + 0.2;
 
 	*timed_out = false;
 	for (;;) {
@@ -38,6 +83,16 @@ static int wait_child(pid_t pid, double deadline, int *status, bool *timed_out)
 		if (r < 0 && errno != EINTR)
 			return -1;
 		double now = mono();
+		if (!termed && l->dir != NULL && now >= next_walk) {
+			if (over(l)) {
+				kill(-pid, SIGKILL);
+				kill(pid, SIGKILL);
+				termed = true;
+				kill_at = now + 3600;
+			}
+			double cost = mono() - now;
+			next_walk = mono() + (cost * 10 > 0.25 ? cost * 10 : 0.25);
+		}
 		if (!termed && now > deadline) {
 			kill(-pid, SIGTERM);
 			kill(pid, SIGTERM);
@@ -56,8 +111,10 @@ static int wait_child(pid_t pid, double deadline, int *status, bool *timed_out)
 }
 
 int val_rsync_fetch(const char *prog, const char *uri, const char *dest, bool dir, long timeout,
-		    size_t max_file)
+		    size_t max_file, size_t max_bytes, size_t max_files)
 {
+	struct limits lim = { .dir = dir && (max_bytes > 0 || max_files > 0) ? dest : NULL,
+			      .max_bytes = max_bytes, .max_files = max_files };
 	char maxsize[64], io_timeout[64];
 	const char *argv[32];
 	int n = 0, status = 0;
@@ -118,8 +175,19 @@ int val_rsync_fetch(const char *prog, const char *uri, const char *dest, bool di
 		_exit(127);
 	}
 	setpgid(pid, pid);
-	if (wait_child(pid, mono() + (timeout > 0 ? (double)timeout : 300.0), &status, &timed_out) < 0) {
+	if (wait_child(pid, mono() + (timeout > 0 ? (double)timeout : 300.0), &status, &timed_out, &lim) < 0) {
 		val_warnx("%s: waitpid: %s", uri, strerror(errno));
+		return -1;
+	}
+	/* what came after the last measurement */
+	if (lim.dir != NULL && !lim.exceeded && !timed_out)
+		(void)over(&lim);
+	if (lim.exceeded) {
+		val_warnx("%s: repository over its limit (%zu bytes, %zu files; reached %llu bytes, %llu files): "
+			  "transfer stopped, its copy removed", uri, max_bytes, max_files,
+			  (unsigned long long)lim.bytes, (unsigned long long)lim.files);
+		if (val_rmtree(dest) < 0)
+			val_warnx("%s: cannot remove %s: %s", uri, dest, strerror(errno));
 		return -1;
 	}
 	if (timed_out) {

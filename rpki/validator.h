@@ -49,7 +49,12 @@ struct val_opts {
 	time_t now;			/* evaluation time; 0: the clock */
 	long repo_timeout;		/* per repository, seconds; 0: 300 */
 	const char *rsync_prog;		/* NULL: "rsync" */
+	size_t repo_max_bytes;		/* an rsync module's copy; 0: VAL_REPO_MAX_BYTES */
+	size_t repo_max_files;		/* 0: VAL_REPO_MAX_FILES */
 };
+
+#define VAL_REPO_MAX_BYTES ((size_t)4 << 30)
+#define VAL_REPO_MAX_FILES ((size_t)2000000)
 
 struct val_vrp {
 	struct ip_prefix prefix;
