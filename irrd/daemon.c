@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,25 +44,35 @@ struct retired_cfg {
 	size_t holders;
 };
 
+/* Connections end on the whois threads: the generations are counted under
+ * a mutex. */
+static pthread_mutex_t cfg_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct retired_cfg *retired;
 static unsigned cfg_gen;
 static size_t cfg_holders;	/* connections under the current cfg */
 
 unsigned irrd_cfg_hold(struct irrd *d)
 {
+	unsigned gen;
+
 	(void)d;
+	pthread_mutex_lock(&cfg_mu);
 	cfg_holders++;
-	return cfg_gen;
+	gen = cfg_gen;
+	pthread_mutex_unlock(&cfg_mu);
+	return gen;
 }
 
 void irrd_cfg_release(struct irrd *d, unsigned gen)
 {
-	struct retired_cfg **pp, *r;
+	struct retired_cfg **pp, *r, *done = NULL;
 
 	(void)d;
+	pthread_mutex_lock(&cfg_mu);
 	if (gen == cfg_gen) {
 		if (cfg_holders > 0)
 			cfg_holders--;
+		pthread_mutex_unlock(&cfg_mu);
 		return;
 	}
 	for (pp = &retired; (r = *pp) != NULL; pp = &r->next) {
@@ -71,10 +82,14 @@ void irrd_cfg_release(struct irrd *d, unsigned gen)
 			r->holders--;
 		if (r->holders == 0) {
 			*pp = r->next;
-			cfg_free(r->cfg);
-			free(r);
+			done = r;
 		}
-		return;
+		break;
+	}
+	pthread_mutex_unlock(&cfg_mu);
+	if (done != NULL) {
+		cfg_free(done->cfg);
+		free(done);
 	}
 }
 
@@ -82,6 +97,7 @@ static void cfg_retire(struct cfg *old)
 {
 	struct retired_cfg *r;
 
+	pthread_mutex_lock(&cfg_mu);
 	if (cfg_holders == 0) {
 		cfg_free(old);
 	} else {
@@ -94,6 +110,7 @@ static void cfg_retire(struct cfg *old)
 	}
 	cfg_gen++;
 	cfg_holders = 0;
+	pthread_mutex_unlock(&cfg_mu);
 }
 
 void irrd_cfg_retired_free(void)
@@ -149,6 +166,8 @@ int irrd_reload_config(struct irrd *d)
 	if (strcmp(old->database_url ? old->database_url : "", ncfg->database_url ? ncfg->database_url : "") != 0)
 		log_warnx("%s: database_url changes take effect after a restart", d->config_path);
 
+	/* the whois threads read cfg and the status in their queries */
+	irrd_index_write_begin(d);
 	d->cfg = ncfg;
 	d->wctx.cfg = ncfg;
 	irrd_apply_log_level(ncfg);
@@ -157,6 +176,7 @@ int irrd_reload_config(struct irrd *d)
 		const struct cfg_source *cs = cfg_source_find(ncfg, d->wstatus[i].source);
 		d->wstatus[i].authoritative = cs != NULL && cs->authoritative;
 	}
+	irrd_index_write_end(d);
 	cfg_retire(old);
 	log_info("%s: configuration reloaded", d->config_path);
 	return 0;
@@ -172,6 +192,9 @@ static void stop_check_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	if (irrd_whoisd_drain(d->whoisd) || time(NULL) - d->stop_started >= STOP_GRACE_SECS) {
+		/* no whois thread answers from here on (teardown frees what
+		 * queries read) */
+		irrd_whoisd_halt(d->whoisd);
 		event_base_loopexit(d->base, NULL);
 		return;
 	}

@@ -352,6 +352,7 @@ static void metric_times(struct evbuffer *o, const struct irrd_db_snapshot *db, 
 
 static void metrics_page(struct irrd *d, struct evbuffer *o)
 {
+	irrd_whoisd_stats_sync(d->whoisd);
 	const struct irrd_db_snapshot *db = d->db;
 	const struct irrd_stats *st = &d->stats;
 

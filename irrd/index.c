@@ -62,6 +62,24 @@ struct loader {
 
 /* ---- counted index changes (loop thread) ---- */
 
+/* Writes to the index and what d->wctx points at are made under the index's
+ * write lock, as the whois threads query it. begin/end nest on the loop
+ * thread, so that a batch holds the lock once and the single changes made
+ * elsewhere (ROA imports) take it each. */
+static __thread unsigned write_depth;
+
+void irrd_index_write_begin(struct irrd *d)
+{
+	if (write_depth++ == 0 && d->idx != NULL)
+		whois_index_write_lock(d->idx);
+}
+
+void irrd_index_write_end(struct irrd *d)
+{
+	if (--write_depth == 0 && d->idx != NULL)
+		whois_index_write_unlock(d->idx);
+}
+
 static struct irrd_source_count *count_slot(struct irrd *d, const char *source)
 {
 	struct irrd_source_count *c;
@@ -81,7 +99,9 @@ void irrd_index_put(struct irrd *d, const struct rpsl_object *obj, const char *t
 {
 	size_t before = whois_index_count(d->idx);
 
+	irrd_index_write_begin(d);
 	whois_index_put(d->idx, obj, text, len, st);
+	irrd_index_write_end(d);
 	if (whois_index_count(d->idx) > before && obj->source != NULL && obj->cls >= 0 &&
 	    obj->cls < RPSL_CLASS_COUNT)
 		count_slot(d, obj->source)->n[obj->cls]++;
@@ -89,7 +109,12 @@ void irrd_index_put(struct irrd *d, const struct rpsl_object *obj, const char *t
 
 void irrd_index_del(struct irrd *d, const char *source, enum rpsl_class cls, const char *pk)
 {
-	if (whois_index_del(d->idx, source, cls, pk) == 0 && cls >= 0 && cls < RPSL_CLASS_COUNT) {
+	int rc;
+
+	irrd_index_write_begin(d);
+	rc = whois_index_del(d->idx, source, cls, pk);
+	irrd_index_write_end(d);
+	if (rc == 0 && cls >= 0 && cls < RPSL_CLASS_COUNT) {
 		struct irrd_source_count *c = count_slot(d, source);
 		if (c->n[cls] > 0)
 			c->n[cls]--;
@@ -98,7 +123,9 @@ void irrd_index_del(struct irrd *d, const char *source, enum rpsl_class cls, con
 
 void irrd_index_drop_source(struct irrd *d, const char *source)
 {
+	irrd_index_write_begin(d);
 	whois_index_drop_source(d->idx, source);
+	irrd_index_write_end(d);
 	memset(count_slot(d, source)->n, 0, sizeof(((struct irrd_source_count *)0)->n));
 }
 
@@ -230,6 +257,7 @@ static void *parser_main(void *arg)
 /* Put a parsed batch in the index (loop thread). */
 static void batch_put(struct loader *ld, struct load_batch *b)
 {
+	irrd_index_write_begin(ld->d);
 	for (size_t i = 0; i < b->n; i++) {
 		struct load_row *r = &b->rows[i];
 		struct rpsl_object *o = r->obj;
@@ -243,6 +271,7 @@ static void batch_put(struct loader *ld, struct load_batch *b)
 		irrd_index_put(ld->d, o, b->buf + r->text_off, r->text_len, r->st);
 		ld->put++;
 	}
+	irrd_index_write_end(ld->d);
 	pthread_mutex_lock(&ld->mu);
 	q_push(&ld->trash, b);
 	pthread_cond_signal(&ld->todo_cv);

@@ -152,6 +152,11 @@ void irrd_whoisd_stop_accepting(struct irrd_whoisd *w);
 /* Close every connection that has nothing left to send; true once none remain. */
 bool irrd_whoisd_drain(struct irrd_whoisd *w);
 size_t irrd_whoisd_nconns(const struct irrd_whoisd *w);
+/* Stop the whois threads (their connections are closed by _free). */
+void irrd_whoisd_halt(struct irrd_whoisd *w);
+/* Add what the whois threads counted to d->stats (loop thread; before
+ * d->stats is shown). */
+void irrd_whoisd_stats_sync(struct irrd_whoisd *w);
 void irrd_whoisd_free(struct irrd_whoisd *w);
 /* Strip the framing from a whois answer for HTTP: 200 with the bare
  * result, 204 for nothing, 400 (or 500) with the error message. The
@@ -189,6 +194,10 @@ void irrd_index_put(struct irrd *d, const struct rpsl_object *obj, const char *t
 		    enum rpki_state st);
 void irrd_index_del(struct irrd *d, const char *source, enum rpsl_class cls, const char *pk);
 void irrd_index_drop_source(struct irrd *d, const char *source);
+/* Hold the index's write lock (nests on the calling thread): around every
+ * change to the index or to what d->wctx points at (cfg, status). */
+void irrd_index_write_begin(struct irrd *d);
+void irrd_index_write_end(struct irrd *d);
 uint64_t irrd_count_source(const struct irrd *d, const char *source, int cls);	/* cls -1: all */
 void irrd_counts_free(struct irrd *d);
 

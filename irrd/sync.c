@@ -222,6 +222,8 @@ void irrd_db_snapshot_install(struct irrd *d, struct irrd_db_snapshot *s)
 		ws[i].last_update = si->updated_iso;
 		ws[i].synchronised_serials = si->synchronised_serials;
 	}
+	/* queries on the whois threads read the status (!j, -q sources) */
+	irrd_index_write_begin(d);
 	free(d->wstatus);
 	irrd_db_snapshot_free(d->db);
 	d->db = s;
@@ -229,6 +231,7 @@ void irrd_db_snapshot_install(struct irrd *d, struct irrd_db_snapshot *s)
 	d->nwstatus = s->nsources;
 	d->wctx.status = d->wstatus;
 	d->wctx.nstatus = d->nwstatus;
+	irrd_index_write_end(d);
 }
 
 /* ---- batches (follower thread builds, loop thread applies) ---- */
@@ -299,6 +302,8 @@ static void pipe_cb(evutil_socket_t fd, short what, void *arg)
 
 	for (; b != NULL; b = next) {
 		next = b->next;
+		/* a batch is one transaction's worth: queries see all or none */
+		irrd_index_write_begin(d);
 		for (size_t i = 0; i < b->n; i++) {
 			struct sync_op *op = &b->ops[i];
 			switch (op->kind) {
@@ -323,6 +328,7 @@ static void pipe_cb(evutil_socket_t fd, short what, void *arg)
 			irrd_db_snapshot_install(d, b->snap);
 			b->snap = NULL;
 		}
+		irrd_index_write_end(d);
 		if (b->n > 0)
 			log_debug("index: applied %zu operations (seq %lld)", b->n, (long long)b->seq);
 		batch_free(b);

@@ -25,11 +25,23 @@
  *
  * A connection is never freed inside one of its own callbacks: conn_kill()
  * moves it to the reap list and a separate event frees it.
+ *
+ * Threads: the loop thread accepts, applies the access list and
+ * max_connections, creates the session and hands the connection, round
+ * robin, to one of N whois threads (IRRD_WHOIS_THREADS, default the number
+ * of CPUs; 0 serves on the loop thread itself). Each whois thread runs an
+ * event_base of its own and owns its connections from then on; queries
+ * read the shared index under its read lock (whois_session_query), while
+ * the loop thread changes it under the write lock. A whois thread's log
+ * lines of one loop iteration are written together.
  */
 #include "irrd/irrd.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +64,7 @@
 #define LINGER_SECS	2
 #define LINGER_MAX	(256u * 1024)	/* input discarded while lingering */
 #define LOG_QUERY_MAX	200
+#define THREADS_MAX	64
 
 /* IRRd 4.5's bytes, no newline. */
 #define MSG_ACCESS_DENIED "%% Access denied"
@@ -59,9 +72,13 @@
 
 enum conn_state { CONN_ACTIVE, CONN_LINGER, CONN_DEAD };
 
+struct wworker;
+
 struct wconn {
 	TAILQ_ENTRY(wconn) entry;
 	struct irrd_whoisd *w;
+	struct wworker *k;	/* the thread that serves it */
+	const char *refuse;	/* a one-line refusal to send, then close */
 	int fd;
 	enum conn_state state;
 	struct event *rev, *wev;
@@ -79,6 +96,28 @@ struct wconn {
 };
 TAILQ_HEAD(wconn_list, wconn);
 
+/* One loop serving connections: a whois thread, or the loop thread. */
+struct wworker {
+	struct irrd_whoisd *w;
+	struct event_base *base;
+	bool threaded;			/* a base of its own, served by th */
+	bool running;			/* th was started and not joined */
+	pthread_t th;
+	int pipefd[2];			/* wakes the thread: handover, drain, quit */
+	struct event *notify_ev;
+	pthread_mutex_t mu;
+	struct wconn_list inbox;	/* handed over, not yet taken (under mu) */
+	bool quit;			/* under mu */
+	bool stopped;			/* the thread's own copy */
+	struct wconn_list conns, reap;	/* this thread's only */
+	struct event *reap_ev;
+	/* counted here, added to d->stats by irrd_whoisd_stats_sync */
+	_Atomic uint64_t queries, bytes_out, dropped, timeouts;
+	uint64_t folded[4];		/* loop thread: what was added already */
+	char line[WHOIS_LINE_MAX + 2];	/* scratch for one query line */
+	char rbuf[READ_CHUNK];
+};
+
 struct irrd_whoisd {
 	struct irrd *d;
 	struct evconnlistener **lst;
@@ -86,13 +125,19 @@ struct irrd_whoisd {
 	int *fds;			/* bound, not yet listening */
 	char **addrs;
 	size_t nfds;
-	struct event *reap_ev;
 	struct event *accept_retry;	/* after EMFILE */
-	struct wconn_list conns, reap;
-	size_t nactive;			/* counted connections */
-	size_t nconns;			/* all, lingering included */
-	char line[WHOIS_LINE_MAX + 2];	/* scratch for one query line */
+	struct wworker **wk;
+	unsigned nwk, next;
+	bool halted;
+	atomic_bool draining;		/* SIGTERM: finish and close */
+	atomic_size_t nactive;		/* counted connections */
+	atomic_size_t nconns;		/* all, lingering included */
 };
+
+static void stat_add(_Atomic uint64_t *v, uint64_t n)
+{
+	atomic_fetch_add_explicit(v, n, memory_order_relaxed);
+}
 
 static void conn_read_cb(evutil_socket_t fd, short what, void *arg);
 static void conn_write_cb(evutil_socket_t fd, short what, void *arg);
@@ -103,20 +148,20 @@ static void conn_flush(struct wconn *c);
 
 static void conn_kill(struct wconn *c)
 {
-	struct irrd_whoisd *w = c->w;
+	struct wworker *k = c->k;
 
 	if (c->state == CONN_DEAD)
 		return;
 	event_del(c->rev);
 	event_del(c->wev);
 	if (c->counted) {
-		w->nactive--;
+		atomic_fetch_sub(&c->w->nactive, 1);
 		c->counted = false;
 	}
 	c->state = CONN_DEAD;
-	TAILQ_REMOVE(&w->conns, c, entry);
-	TAILQ_INSERT_TAIL(&w->reap, c, entry);
-	event_active(w->reap_ev, EV_READ, 0);
+	TAILQ_REMOVE(&k->conns, c, entry);
+	TAILQ_INSERT_TAIL(&k->reap, c, entry);
+	event_active(k->reap_ev, EV_READ, 0);
 }
 
 static void conn_free(struct wconn *c)
@@ -135,14 +180,14 @@ static void conn_free(struct wconn *c)
 
 static void reap_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct irrd_whoisd *w = arg;
+	struct wworker *k = arg;
 	struct wconn *c;
 
 	(void)fd;
 	(void)what;
-	while ((c = TAILQ_FIRST(&w->reap)) != NULL) {
-		TAILQ_REMOVE(&w->reap, c, entry);
-		w->nconns--;
+	while ((c = TAILQ_FIRST(&k->reap)) != NULL) {
+		TAILQ_REMOVE(&k->reap, c, entry);
+		atomic_fetch_sub(&k->w->nconns, 1);
 		conn_free(c);
 	}
 }
@@ -155,7 +200,7 @@ static void conn_linger(struct wconn *c)
 	if (c->state != CONN_ACTIVE)
 		return;
 	if (c->counted) {
-		c->w->nactive--;
+		atomic_fetch_sub(&c->w->nactive, 1);
 		c->counted = false;
 	}
 	c->state = CONN_LINGER;
@@ -210,7 +255,6 @@ static void conn_arm_read(struct wconn *c)
 /* Write what the socket takes now; -1 if the connection died. */
 static int conn_write_out(struct wconn *c)
 {
-	struct irrd_stats *st = &c->w->d->stats;
 
 	while (evbuffer_get_length(c->out) > 0) {
 		int n = evbuffer_write_atmost(c->out, c->fd, -1);
@@ -223,7 +267,7 @@ static int conn_write_out(struct wconn *c)
 		}
 		if (n == 0)
 			break;
-		st->whois_bytes_out += (uint64_t)n;
+		stat_add(&c->k->bytes_out, (uint64_t)n);
 	}
 	return 0;
 }
@@ -259,7 +303,7 @@ static void conn_write_cb(evutil_socket_t fd, short what, void *arg)
 	if (what & EV_TIMEOUT) {
 		log_info("%s: dropped, %zu bytes unsent for %d s", c->peer,
 			 evbuffer_get_length(c->out), c->timeout);
-		c->w->d->stats.whois_connections_dropped++;
+		stat_add(&c->k->dropped, 1);
 		conn_kill(c);
 		return;
 	}
@@ -302,14 +346,13 @@ static void query_for_log(const char *q, size_t len, char *buf, size_t bufsz)
 
 static void conn_query(struct wconn *c, const char *q, size_t len)
 {
-	struct irrd *d = c->w->d;
 	struct timespec t0, t1;
 	size_t before = evbuffer_get_length(c->out);
 	enum whois_result r;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = whois_session_query(c->sess, q, len, c->out);
-	d->stats.whois_queries_total++;
+	stat_add(&c->k->queries, 1);
 	c->timeout = whois_session_timeout(c->sess);
 	if (log_get_level() <= LOG_LVL_INFO) {
 		char qlog[LOG_QUERY_MAX + 8];
@@ -343,7 +386,7 @@ static void conn_too_long(struct wconn *c)
 		evbuffer_add_printf(c->out, "%%%% ERROR: Query too long (more than %u bytes)\n\n\n",
 				    WHOIS_LINE_MAX);
 	log_info("%s: query line longer than %u bytes, closing", c->peer, WHOIS_LINE_MAX);
-	c->w->d->stats.whois_connections_dropped++;
+	stat_add(&c->k->dropped, 1);
 	evbuffer_drain(c->in, avail);
 	c->closing = true;
 }
@@ -351,7 +394,7 @@ static void conn_too_long(struct wconn *c)
 /* Answer every complete line while output is below the bound. */
 static void conn_process(struct wconn *c)
 {
-	struct irrd_whoisd *w = c->w;
+	struct wworker *w = c->k;
 
 	while (c->state == CONN_ACTIVE && !c->closing) {
 		size_t avail = evbuffer_get_length(c->in), linelen, eol = 0;
@@ -419,11 +462,15 @@ static void conn_read_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	if (what & EV_TIMEOUT) {
 		log_debug("%s: idle for %d s, closing", c->peer, c->timeout);
-		c->w->d->stats.whois_connections_timeout++;
+		stat_add(&c->k->timeouts, 1);
 		conn_kill(c);
 		return;
 	}
-	n = evbuffer_read(c->in, c->fd, READ_CHUNK);
+	/* read(), not evbuffer_read(): that asks FIONREAD first, a system
+	 * call per query */
+	n = (int)read(c->fd, c->k->rbuf, sizeof(c->k->rbuf));
+	if (n > 0 && evbuffer_add(c->in, c->k->rbuf, (size_t)n) == -1)
+		fatalx("out of memory (connection input)");
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return;
@@ -436,26 +483,27 @@ static void conn_read_cb(evutil_socket_t fd, short what, void *arg)
 	conn_process(c);
 }
 
-/* ---- accepting ---- */
+/* ---- accepting (loop thread) and handover ---- */
 
 static struct wconn *conn_new(struct irrd_whoisd *w, int fd, const char *peer)
 {
-	struct event_base *base = w->d->base;
+	struct wworker *k = w->wk[w->next++ % w->nwk];
 	struct wconn *c = xcalloc(1, sizeof(*c));
 
 	c->w = w;
+	c->k = k;
 	c->fd = fd;
 	c->state = CONN_ACTIVE;
 	c->timeout = 30;
 	snprintf(c->peer, sizeof(c->peer), "%s", peer);
-	c->rev = event_new(base, fd, EV_READ | EV_PERSIST, conn_read_cb, c);
-	c->wev = event_new(base, fd, EV_WRITE | EV_PERSIST, conn_write_cb, c);
+	/* events of the serving thread's base; added only by that thread */
+	c->rev = event_new(k->base, fd, EV_READ | EV_PERSIST, conn_read_cb, c);
+	c->wev = event_new(k->base, fd, EV_WRITE | EV_PERSIST, conn_write_cb, c);
 	c->in = evbuffer_new();
 	c->out = evbuffer_new();
 	if (c->rev == NULL || c->wev == NULL || c->in == NULL || c->out == NULL)
 		fatalx("out of memory (connection)");
-	TAILQ_INSERT_TAIL(&w->conns, c, entry);
-	w->nconns++;
+	atomic_fetch_add(&w->nconns, 1);
 	return c;
 }
 
@@ -467,6 +515,107 @@ static void conn_refuse(struct wconn *c, const char *msg)
 	conn_flush(c);
 	if (c->state == CONN_ACTIVE)
 		conn_arm_read(c);
+}
+
+/* The serving thread takes a connection over. */
+static void conn_start(struct wconn *c)
+{
+	TAILQ_INSERT_TAIL(&c->k->conns, c, entry);
+	if (c->refuse != NULL)
+		conn_refuse(c, c->refuse);
+	else
+		conn_arm_read(c);
+}
+
+/* SIGTERM: finish the answer being sent, answer nothing more; the close
+ * is graceful, so what is queued in the kernel arrives too. */
+static void worker_drain(struct wworker *k)
+{
+	struct wconn *c, *next;
+
+	for (c = TAILQ_FIRST(&k->conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->state != CONN_ACTIVE)
+			continue;	/* lingering: closes by itself */
+		c->closing = true;
+		c->paused = false;
+		if (evbuffer_get_length(c->out) == 0)
+			conn_linger(c);
+		else
+			conn_arm_read(c);
+	}
+}
+
+static void worker_wake(struct wworker *k)
+{
+	char ch = 1;
+
+	/* a full pipe wakes the thread as well */
+	if (write(k->pipefd[1], &ch, 1) == -1 && errno != EAGAIN)
+		log_warn("whois: waking a whois thread");
+}
+
+static void conn_handover(struct wconn *c)
+{
+	struct wworker *k = c->k;
+
+	if (!k->threaded) {
+		conn_start(c);
+		return;
+	}
+	pthread_mutex_lock(&k->mu);
+	TAILQ_INSERT_TAIL(&k->inbox, c, entry);
+	pthread_mutex_unlock(&k->mu);
+	worker_wake(k);
+}
+
+/* Whois thread: new connections, drain, quit. */
+static void worker_notify_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct wworker *k = arg;
+	struct wconn_list in;
+	struct wconn *c;
+	char buf[256];
+	bool quit;
+
+	(void)what;
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	TAILQ_INIT(&in);
+	pthread_mutex_lock(&k->mu);
+	while ((c = TAILQ_FIRST(&k->inbox)) != NULL) {
+		TAILQ_REMOVE(&k->inbox, c, entry);
+		TAILQ_INSERT_TAIL(&in, c, entry);
+	}
+	quit = k->quit;
+	pthread_mutex_unlock(&k->mu);
+	while ((c = TAILQ_FIRST(&in)) != NULL) {
+		TAILQ_REMOVE(&in, c, entry);
+		conn_start(c);
+	}
+	if (atomic_load(&k->w->draining))
+		worker_drain(k);
+	if (quit) {
+		k->stopped = true;
+		event_base_loopbreak(k->base);
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct wworker *k = arg;
+
+	pthread_setname_np(pthread_self(), "irrd-whois");
+	while (!k->stopped) {
+		log_batch_begin();
+		if (event_base_loop(k->base, EVLOOP_ONCE) == -1) {
+			log_batch_flush();
+			log_errx("whois: a whois thread's event loop failed");
+			break;
+		}
+		log_batch_flush();
+	}
+	return NULL;
 }
 
 static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
@@ -483,7 +632,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 
 	(void)l;
 	(void)salen;
-	if (d->stopping) {
+	if (d->stopping || w->halted) {
 		close(fd);
 		return;
 	}
@@ -495,19 +644,21 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 		log_info("%s: rejecting connection, not in access list %s", peer,
 			 cfg->whois.access_list ? cfg->whois.access_list : "(none)");
 		d->stats.whois_connections_denied++;
-		conn_refuse(c, MSG_ACCESS_DENIED);
+		c->refuse = MSG_ACCESS_DENIED;
+		conn_handover(c);
 		return;
 	}
 	max = cfg->whois.max_connections > 0 ? (size_t)cfg->whois.max_connections : 50;
-	if (w->nactive >= max) {
+	if (atomic_load(&w->nactive) >= max) {
 		log_warnx("%s: rejecting connection, %zu connections open (max_connections %zu)",
-			  peer, w->nactive, max);
+			  peer, atomic_load(&w->nactive), max);
 		d->stats.whois_connections_refused++;
-		conn_refuse(c, MSG_TOO_MANY);
+		c->refuse = MSG_TOO_MANY;
+		conn_handover(c);
 		return;
 	}
 	c->counted = true;
-	w->nactive++;
+	atomic_fetch_add(&w->nactive, 1);
 	d->stats.whois_connections_total++;
 	c->cfg_gen = irrd_cfg_hold(d);
 	c->holds_cfg = true;
@@ -515,7 +666,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 	whois_session_set_peer(c->sess, &addr);
 	c->timeout = whois_session_timeout(c->sess);
 	log_debug("%s: connection accepted", peer);
-	conn_arm_read(c);
+	conn_handover(c);
 }
 
 static void accept_retry_cb(evutil_socket_t fd, short what, void *arg)
@@ -548,17 +699,103 @@ static void accept_error_cb(struct evconnlistener *l, void *arg)
 
 /* ---- the server ---- */
 
+/* IRRD_WHOIS_THREADS, else one per CPU; 0: on the loop thread. */
+static unsigned thread_count(void)
+{
+	const char *env = getenv("IRRD_WHOIS_THREADS");
+	long n;
+
+	if (env != NULL && *env != '\0') {
+		char *end;
+		n = strtol(env, &end, 10);
+		if (*end == '\0' && n >= 0 && n <= THREADS_MAX)
+			return (unsigned)n;
+		log_warnx("IRRD_WHOIS_THREADS: %s: not a number from 0 to %d, using the default", env,
+			  THREADS_MAX);
+	}
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	return n > THREADS_MAX ? THREADS_MAX : (unsigned)n;
+}
+
+static struct wworker *worker_new(struct irrd_whoisd *w, bool threaded)
+{
+	struct wworker *k = xcalloc(1, sizeof(*k));
+
+	k->w = w;
+	k->threaded = threaded;
+	k->pipefd[0] = k->pipefd[1] = -1;
+	TAILQ_INIT(&k->inbox);
+	TAILQ_INIT(&k->conns);
+	TAILQ_INIT(&k->reap);
+	pthread_mutex_init(&k->mu, NULL);
+	if (!threaded) {
+		k->base = w->d->base;
+	} else {
+		/* one thread per base: no locking inside libevent */
+		struct event_config *ec = event_config_new();
+		if (ec == NULL)
+			fatalx("out of memory (whois thread)");
+		event_config_set_flag(ec, EVENT_BASE_FLAG_NOLOCK);
+		k->base = event_base_new_with_config(ec);
+		event_config_free(ec);
+		if (k->base == NULL)
+			fatalx("whois: cannot create an event loop for a whois thread");
+		if (pipe2(k->pipefd, O_NONBLOCK | O_CLOEXEC) == -1)
+			fatal("whois: pipe");
+		k->notify_ev = event_new(k->base, k->pipefd[0], EV_READ | EV_PERSIST, worker_notify_cb, k);
+		if (k->notify_ev == NULL || event_add(k->notify_ev, NULL) == -1)
+			fatalx("out of memory (whois thread)");
+	}
+	k->reap_ev = event_new(k->base, -1, 0, reap_cb, k);
+	if (k->reap_ev == NULL)
+		fatalx("out of memory (whois thread)");
+	return k;
+}
+
+static void worker_free(struct wworker *k)
+{
+	struct wconn *c;
+
+	/* the thread has ended (or there is none): what is left is freed here */
+	while ((c = TAILQ_FIRST(&k->inbox)) != NULL) {
+		TAILQ_REMOVE(&k->inbox, c, entry);
+		TAILQ_INSERT_TAIL(&k->conns, c, entry);
+	}
+	while ((c = TAILQ_FIRST(&k->conns)) != NULL) {
+		if (c->state == CONN_DEAD) {
+			TAILQ_REMOVE(&k->conns, c, entry);
+			TAILQ_INSERT_TAIL(&k->reap, c, entry);
+		} else {
+			conn_kill(c);
+		}
+	}
+	reap_cb(-1, 0, k);
+	event_free(k->reap_ev);
+	if (k->threaded) {
+		event_free(k->notify_ev);
+		event_base_free(k->base);
+		close(k->pipefd[0]);
+		close(k->pipefd[1]);
+	}
+	pthread_mutex_destroy(&k->mu);
+	free(k);
+}
+
 struct irrd_whoisd *irrd_whoisd_new(struct irrd *d)
 {
 	struct irrd_whoisd *w = xcalloc(1, sizeof(*w));
+	unsigned n = thread_count();
 
 	w->d = d;
-	TAILQ_INIT(&w->conns);
-	TAILQ_INIT(&w->reap);
-	w->reap_ev = event_new(d->base, -1, 0, reap_cb, w);
 	w->accept_retry = evtimer_new(d->base, accept_retry_cb, w);
-	if (w->reap_ev == NULL || w->accept_retry == NULL)
+	if (w->accept_retry == NULL)
 		fatalx("out of memory (whois server)");
+	w->nwk = n ? n : 1;
+	w->wk = xcalloc(w->nwk, sizeof(*w->wk));
+	for (unsigned i = 0; i < w->nwk; i++)
+		w->wk[i] = worker_new(w, n > 0);
 	return w;
 }
 
@@ -583,6 +820,18 @@ int irrd_whoisd_bind(struct irrd_whoisd *w)
 
 int irrd_whoisd_start(struct irrd_whoisd *w)
 {
+	for (unsigned i = 0; i < w->nwk; i++) {
+		struct wworker *k = w->wk[i];
+		if (!k->threaded)
+			continue;
+		if (pthread_create(&k->th, NULL, worker_main, k) != 0) {
+			log_errx("whois: cannot start whois thread %u", i + 1);
+			return -1;
+		}
+		k->running = true;
+	}
+	if (w->nwk > 0 && w->wk[0]->threaded)
+		log_info("whois: %u whois threads", w->nwk);
 	for (size_t i = 0; i < w->nfds; i++) {
 		struct evconnlistener *l;
 		int fd = w->fds[i];
@@ -625,40 +874,70 @@ void irrd_whoisd_stop_accepting(struct irrd_whoisd *w)
 
 bool irrd_whoisd_drain(struct irrd_whoisd *w)
 {
-	struct wconn *c, *next;
-
-	for (c = TAILQ_FIRST(&w->conns); c != NULL; c = next) {
-		next = TAILQ_NEXT(c, entry);
-		if (c->state != CONN_ACTIVE)
-			continue;	/* lingering: closes by itself */
-		/* finish the answer being sent, answer nothing more; the close
-		 * is graceful, so what is queued in the kernel arrives too */
-		c->closing = true;
-		c->paused = false;
-		if (evbuffer_get_length(c->out) == 0)
-			conn_linger(c);
+	atomic_store(&w->draining, true);
+	for (unsigned i = 0; i < w->nwk; i++) {
+		struct wworker *k = w->wk[i];
+		if (k->threaded)
+			worker_wake(k);
 		else
-			conn_arm_read(c);
+			worker_drain(k);
 	}
-	return TAILQ_EMPTY(&w->conns);
+	return atomic_load(&w->nconns) == 0;
 }
 
 size_t irrd_whoisd_nconns(const struct irrd_whoisd *w)
 {
-	return w->nactive;
+	return atomic_load(&w->nactive);
+}
+
+void irrd_whoisd_halt(struct irrd_whoisd *w)
+{
+	if (w == NULL || w->halted)
+		return;
+	w->halted = true;
+	for (unsigned i = 0; i < w->nwk; i++) {
+		struct wworker *k = w->wk[i];
+		if (!k->running)
+			continue;
+		pthread_mutex_lock(&k->mu);
+		k->quit = true;
+		pthread_mutex_unlock(&k->mu);
+		worker_wake(k);
+		pthread_join(k->th, NULL);
+		k->running = false;
+	}
+}
+
+void irrd_whoisd_stats_sync(struct irrd_whoisd *w)
+{
+	struct irrd_stats *st;
+
+	if (w == NULL)
+		return;
+	st = &w->d->stats;
+	for (unsigned i = 0; i < w->nwk; i++) {
+		struct wworker *k = w->wk[i];
+		_Atomic uint64_t *src[4] = { &k->queries, &k->bytes_out, &k->dropped, &k->timeouts };
+		uint64_t *dst[4] = { &st->whois_queries_total, &st->whois_bytes_out,
+				     &st->whois_connections_dropped, &st->whois_connections_timeout };
+		for (int j = 0; j < 4; j++) {
+			uint64_t v = atomic_load_explicit(src[j], memory_order_relaxed);
+			*dst[j] += v - k->folded[j];
+			k->folded[j] = v;
+		}
+	}
 }
 
 void irrd_whoisd_free(struct irrd_whoisd *w)
 {
-	struct wconn *c;
-
 	if (w == NULL)
 		return;
 	irrd_whoisd_stop_accepting(w);
-	while ((c = TAILQ_FIRST(&w->conns)) != NULL)
-		conn_kill(c);
-	reap_cb(-1, 0, w);
-	event_free(w->reap_ev);
+	irrd_whoisd_halt(w);
+	irrd_whoisd_stats_sync(w);
+	for (unsigned i = 0; i < w->nwk; i++)
+		worker_free(w->wk[i]);
+	free(w->wk);
 	event_free(w->accept_retry);
 	free(w);
 }
