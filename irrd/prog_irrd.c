@@ -25,6 +25,7 @@
 #include <event2/event.h>
 
 #include "irrd/irrd.h"
+#include "irrd/nofile.h"
 #include "irrd/rtrd.h"
 #include "rpsl/log.h"
 #include "sql/sql.h"
@@ -110,6 +111,8 @@ int main(int argc, char **argv)
 		log_err("%s", d.cfg->log_logfile_path);
 		goto out;
 	}
+
+	irrd_nofile_raise(d.cfg);	/* a descriptor per whois connection */
 
 	pidpath = irrd_pidfile_path(d.cfg, d.config_path);
 	if ((pidfd = irrd_pidfile_open(pidpath)) == -1)
