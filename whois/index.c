@@ -60,7 +60,102 @@ struct whois_index *whois_index_new(void)
 		fatalx("whois index: cannot create its lock");
 	pthread_rwlockattr_destroy(&attr);
 	pthread_mutex_init(&idx->retired_mu, NULL);
+	pthread_mutex_init(&idx->answers_mu, NULL);
+	idx->answers_min_nsec = 2000000;	/* 2 ms */
 	return idx;
+}
+
+/* ---- answers of heavy queries ---- */
+
+void wanswer_release(struct wanswer *a)
+{
+	if (a == NULL || atomic_fetch_sub(&a->refs, 1) != 1)
+		return;
+	free(a->key);
+	free(a->body);
+	free(a);
+}
+
+/* Drop slot i (answers_mu held). */
+static void answer_drop(struct whois_index *idx, size_t i)
+{
+	struct wanswer *a = idx->answers[i];
+	idx->answers_bytes -= a->len;
+	idx->answers[i] = NULL;
+	wanswer_release(a);
+}
+
+struct wanswer *wanswer_get(struct whois_index *idx, const char *key, size_t keylen)
+{
+	uint64_t gen = atomic_load(&idx->generation);
+	struct wanswer *hit = NULL;
+
+	pthread_mutex_lock(&idx->answers_mu);
+	for (size_t i = 0; i < WANSWER_SLOTS; i++) {
+		struct wanswer *a = idx->answers[i];
+		if (a == NULL || a->keylen != keylen || memcmp(a->key, key, keylen) != 0)
+			continue;
+		if (a->generation != gen) {
+			answer_drop(idx, i);
+			continue;
+		}
+		a->used = ++idx->answers_clock;
+		atomic_fetch_add(&a->refs, 1);
+		hit = a;
+		break;
+	}
+	pthread_mutex_unlock(&idx->answers_mu);
+	return hit;
+}
+
+void wanswer_put(struct whois_index *idx, uint64_t gen, const char *key, size_t keylen, bool found,
+		 const char *body, size_t len)
+{
+	if (len > WANSWER_MAX_BYTES / 4 || gen != atomic_load(&idx->generation))
+		return;
+	struct wanswer *a = xcalloc(1, sizeof(*a));
+	atomic_init(&a->refs, 1);
+	a->generation = gen;
+	a->found = found;
+	a->key = xmalloc(keylen);
+	memcpy(a->key, key, keylen);
+	a->keylen = keylen;
+	a->body = xmalloc(len + 1);
+	memcpy(a->body, body, len);
+	a->body[len] = '\0';
+	a->len = len;
+
+	pthread_mutex_lock(&idx->answers_mu);
+	/* stale answers and another copy of this one go first */
+	for (size_t i = 0; i < WANSWER_SLOTS; i++) {
+		struct wanswer *o = idx->answers[i];
+		if (o != NULL && (o->generation != gen || (o->keylen == keylen && memcmp(o->key, key, keylen) == 0)))
+			answer_drop(idx, i);
+	}
+	for (;;) {
+		size_t free_slot = WANSWER_SLOTS, lru = WANSWER_SLOTS;
+		for (size_t i = 0; i < WANSWER_SLOTS; i++) {
+			struct wanswer *o = idx->answers[i];
+			if (o == NULL) {
+				if (free_slot == WANSWER_SLOTS)
+					free_slot = i;
+			} else if (lru == WANSWER_SLOTS || o->used < idx->answers[lru]->used) {
+				lru = i;
+			}
+		}
+		if (free_slot < WANSWER_SLOTS && idx->answers_bytes + len <= WANSWER_MAX_BYTES) {
+			a->used = ++idx->answers_clock;
+			idx->answers[free_slot] = a;
+			idx->answers_bytes += len;
+			a = NULL;
+			break;
+		}
+		if (lru == WANSWER_SLOTS)
+			break;
+		answer_drop(idx, lru);
+	}
+	pthread_mutex_unlock(&idx->answers_mu);
+	wanswer_release(a);
 }
 
 static void free_retired(struct whois_index *idx)
@@ -81,6 +176,8 @@ void whois_index_write_lock(struct whois_index *idx)
 	pthread_rwlock_wrlock(&idx->lock);
 	/* no query runs: lists readers replaced can go */
 	free_retired(idx);
+	/* cached answers made before this may no longer be right */
+	atomic_fetch_add(&idx->generation, 1);
 }
 
 void whois_index_write_unlock(struct whois_index *idx)
@@ -128,6 +225,10 @@ void whois_index_free(struct whois_index *idx)
 	}
 	free(idx->otab);
 	free_retired(idx);
+	for (size_t i = 0; i < WANSWER_SLOTS; i++)
+		if (idx->answers[i] != NULL)
+			answer_drop(idx, i);
+	pthread_mutex_destroy(&idx->answers_mu);
 	pthread_rwlock_destroy(&idx->lock);
 	pthread_mutex_destroy(&idx->retired_mu);
 	wradix_free(idx->radix[0]);
@@ -601,6 +702,7 @@ static void collect_members(const struct rpsl_object *obj, struct wbuf *b, uint3
 void whois_index_put(struct whois_index *idx, const struct rpsl_object *obj,
 		     const char *text, size_t len, enum rpki_state st)
 {
+	atomic_fetch_add(&idx->generation, 1);	/* cached answers are out of date */
 	if (obj == NULL || obj->pk == NULL || obj->source == NULL || obj->cls <= RPSL_CLASS_UNKNOWN ||
 	    obj->cls >= RPSL_CLASS_COUNT) {
 		log_warnx("whois index: object %s without class, key or source not indexed",
@@ -696,6 +798,7 @@ void whois_index_put(struct whois_index *idx, const struct rpsl_object *obj,
 
 int whois_index_del(struct whois_index *idx, const char *source, enum rpsl_class cls, const char *pk)
 {
+	atomic_fetch_add(&idx->generation, 1);	/* cached answers are out of date */
 	int src = widx_source_id(idx, source);
 	if (src < 0)
 		return -1;
@@ -710,6 +813,7 @@ int whois_index_del(struct whois_index *idx, const char *source, enum rpsl_class
 int whois_index_set_rpki(struct whois_index *idx, const char *source, enum rpsl_class cls, const char *pk,
 			 enum rpki_state st)
 {
+	atomic_fetch_add(&idx->generation, 1);	/* cached answers are out of date */
 	int src = widx_source_id(idx, source);
 	if (src < 0)
 		return -1;
@@ -729,6 +833,7 @@ int whois_index_set_rpki(struct whois_index *idx, const char *source, enum rpsl_
 
 void whois_index_drop_source(struct whois_index *idx, const char *source)
 {
+	atomic_fetch_add(&idx->generation, 1);	/* cached answers are out of date */
 	int src = widx_source_id(idx, source);
 	if (src < 0)
 		return;

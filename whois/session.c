@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 
@@ -277,8 +278,67 @@ static enum wresp cmd_origin(struct whois_session *s, const char *p, size_t pl, 
 	return R_SUCCESS;
 }
 
+/*
+ * Set queries that take long (a big as-set: tens of milliseconds) keep
+ * their answer in the index until it changes (struct wanswer): filter
+ * generators ask for the same big sets again and again. The key is the
+ * command, the name and the resolved sources in order; queries with !e
+ * exclusions are not cached.
+ */
+static size_t answer_key(const struct whois_session *s, const struct wquery *q, char cmd, int family,
+			 const char *name, char *key, size_t keysz)
+{
+	size_t n = 0, nl = strlen(name);
+
+	if (s->nexcluded > 0 || 3 + q->nsrcs * 2 + nl > keysz)
+		return 0;
+	key[n++] = cmd;
+	key[n++] = (char)family;
+	key[n++] = (char)q->nsrcs;
+	for (unsigned i = 0; i < q->nsrcs; i++) {
+		key[n++] = (char)(q->srcs[i] & 0xff);
+		key[n++] = (char)(q->srcs[i] >> 8);
+	}
+	memcpy(key + n, name, nl);
+	return n + nl;
+}
+
+static int64_t now_nsec(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The cached answer into s->body: R_SUCCESS / R_NOT_FOUND, or R_NONE if
+ * there is none. */
+static enum wresp answer_cached(struct whois_session *s, const struct wquery *q, const char *key, size_t keylen)
+{
+	struct wanswer *a;
+	enum wresp r;
+
+	if (keylen == 0 || (a = wanswer_get(q->idx, key, keylen)) == NULL)
+		return R_NONE;
+	wbuf_add(&s->body, a->body, a->len);
+	r = a->found ? R_SUCCESS : R_NOT_FOUND;
+	wanswer_release(a);
+	return r;
+}
+
+static void answer_keep(struct whois_session *s, const struct wquery *q, const char *key, size_t keylen,
+			uint64_t gen, int64_t t0)
+{
+	if (keylen > 0 && now_nsec() - t0 >= q->idx->answers_min_nsec)
+		wanswer_put(q->idx, gen, key, keylen, s->body.len > 0, s->body.p ? s->body.p : "", s->body.len);
+}
+
 static enum wresp cmd_as_set(struct whois_session *s, const char *p, size_t pl)
 {
+	char key[512];
+	size_t keylen;
+	uint64_t gen;
+	int64_t t0;
+	enum wresp r;
 	int family = 0;
 	struct wquery q;
 
@@ -298,7 +358,13 @@ static enum wresp cmd_as_set(struct whois_session *s, const char *p, size_t pl)
 	char *name = warena_strndup(&s->arena, p, pl);
 	w_upper(name, pl);
 	query_prepare(s, &q);
+	keylen = answer_key(s, &q, 'a', family, name, key, sizeof(key));
+	if ((r = answer_cached(s, &q, key, keylen)) != R_NONE)
+		return r;
+	gen = atomic_load(&q.idx->generation);
+	t0 = now_nsec();
 	wres_as_set_prefixes(&q, name, family, &s->body);
+	answer_keep(s, &q, key, keylen, gen, t0);
 	return s->body.len ? R_SUCCESS : R_NOT_FOUND;
 }
 
@@ -314,7 +380,19 @@ static enum wresp cmd_set_members(struct whois_session *s, const char *p, size_t
 	char *name = warena_strndup(&s->arena, p, pl);
 	w_upper(name, pl);
 	query_prepare(s, &q);
-	wres_set_members(&q, name, recursive, &s->body);
+	if (!recursive) {
+		wres_set_members(&q, name, false, &s->body);
+		return s->body.len ? R_SUCCESS : R_NOT_FOUND;
+	}
+	char key[512];
+	size_t keylen = answer_key(s, &q, 'i', 0, name, key, sizeof(key));
+	enum wresp r = answer_cached(s, &q, key, keylen);
+	if (r != R_NONE)
+		return r;
+	uint64_t gen = atomic_load(&q.idx->generation);
+	int64_t t0 = now_nsec();
+	wres_set_members(&q, name, true, &s->body);
+	answer_keep(s, &q, key, keylen, gen, t0);
 	return s->body.len ? R_SUCCESS : R_NOT_FOUND;
 }
 

@@ -266,6 +266,30 @@ struct worigin {
 
 struct wradix;
 
+/*
+ * A cached answer body (before framing) of a set query that took long to
+ * make (!i...,1, !a): keyed by the query and its resolved sources, valid
+ * while the index generation is unchanged. Reference counted: the table
+ * holds one reference, each reader one while it copies.
+ */
+#define WANSWER_SLOTS 32
+#define WANSWER_MAX_BYTES (256u << 20)
+struct wanswer {
+	_Atomic unsigned refs;
+	uint64_t generation, used;
+	bool found;
+	char *key;
+	size_t keylen;
+	char *body;
+	size_t len;
+};
+/* The cached answer for key, with a reference (wanswer_release), or NULL. */
+struct wanswer *wanswer_get(struct whois_index *idx, const char *key, size_t keylen);
+void wanswer_release(struct wanswer *a);
+/* Cache a body made at generation gen (read before making it). */
+void wanswer_put(struct whois_index *idx, uint64_t gen, const char *key, size_t keylen, bool found,
+		 const char *body, size_t len);
+
 struct whois_index {
 	char *srcnames[WHOIS_MAX_SOURCES];
 	unsigned nsrc;
@@ -300,6 +324,14 @@ struct whois_index {
 	/* cached prefix lists replaced by readers, freed under the write lock */
 	pthread_mutex_t retired_mu;
 	struct wpfxlist *retired;
+
+	/* answers of heavy set queries, valid for one index generation */
+	_Atomic uint64_t generation;	/* + 1 on every write lock */
+	pthread_mutex_t answers_mu;
+	struct wanswer *answers[WANSWER_SLOTS];
+	size_t answers_bytes;
+	uint64_t answers_clock;
+	int64_t answers_min_nsec;	/* cache answers that took this long */
 };
 
 int widx_source_id(const struct whois_index *idx, const char *name);	/* -1 if unknown */

@@ -482,6 +482,7 @@ static void test_concurrent(void)
 	};
 	static const char *route2 = "route: 198.51.100.0/24\norigin: AS2\nsource: ONE\n";
 	struct whois_index *idx = whois_index_new();
+	idx->answers_min_nsec = 0;	/* cached set answers too */
 	for (size_t i = 0; i < sizeof(objs) / sizeof(objs[0]); i++)
 		put_text(idx, objs[i], NULL);
 	struct whois_context ctx = { .idx = idx };
@@ -509,6 +510,63 @@ static void test_concurrent(void)
 	whois_index_free(idx);
 }
 
+/* Cached answers of set queries: served again, and never after a change. */
+static char *answer(struct whois_session *s, const char *q, struct evbuffer *out)
+{
+	return conc_answer(s, q, out);
+}
+
+static void test_answer_cache(void)
+{
+	struct whois_index *idx = whois_index_new();
+	idx->answers_min_nsec = 0;	/* cache every set answer */
+	put_text(idx, "as-set: AS-A\nmembers: AS1, AS-B\nsource: ONE\n", NULL);
+	put_text(idx, "as-set: AS-B\nmembers: AS2\nsource: ONE\n", NULL);
+	put_text(idx, "route: 192.0.2.0/24\norigin: AS1\nsource: ONE\n", NULL);
+	struct whois_context ctx = { .idx = idx };
+	struct whois_session *s = whois_session_new(&ctx);
+	struct evbuffer *out = evbuffer_new();
+	free(answer(s, "!!", out));
+	char *got = answer(s, "!iAS-A,1", out);
+	CHECK_STR(got, "A8\nAS1 AS2\nC\n");
+	free(got);
+	CHECK(idx->answers_bytes > 0);
+	got = answer(s, "!iAS-A,1", out);
+	CHECK_STR(got, "A8\nAS1 AS2\nC\n");
+	free(got);
+	got = answer(s, "!a4AS-A", out);
+	CHECK_STR(got, "A13\n192.0.2.0/24\nC\n");
+	free(got);
+	got = answer(s, "!iAS-NONE,1", out);
+	CHECK_STR(got, "D\n");
+	free(got);
+	got = answer(s, "!iAS-NONE,1", out);
+	CHECK_STR(got, "D\n");
+	free(got);
+	/* a change: the next answers are made anew */
+	put_text(idx, "as-set: AS-B\nmembers: AS2, AS3\nsource: ONE\n", NULL);
+	put_text(idx, "route: 198.51.100.0/24\norigin: AS3\nsource: ONE\n", NULL);
+	got = answer(s, "!iAS-A,1", out);
+	CHECK_STR(got, "A12\nAS1 AS2 AS3\nC\n");
+	free(got);
+	got = answer(s, "!a4AS-A", out);
+	CHECK_STR(got, "A29\n192.0.2.0/24 198.51.100.0/24\nC\n");
+	free(got);
+	/* !e and other sources are answered for themselves */
+	free(answer(s, "!eAS-B", out));
+	got = answer(s, "!iAS-A,1", out);
+	CHECK_STR(got, "A4\nAS1\nC\n");
+	free(got);
+	whois_index_del(idx, "ONE", RPSL_ROUTE, "192.0.2.0/24AS1");
+	free(answer(s, "!e", out));
+	got = answer(s, "!a4AS-A", out);
+	CHECK_STR(got, "A16\n198.51.100.0/24\nC\n");
+	free(got);
+	evbuffer_free(out);
+	whois_session_free(s);
+	whois_index_free(idx);
+}
+
 int main(void)
 {
 	TEST_RUN(test_ptrset);
@@ -519,5 +577,6 @@ int main(void)
 	TEST_RUN(test_text);
 	TEST_RUN(test_setdir);
 	TEST_RUN(test_concurrent);
+	TEST_RUN(test_answer_cache);
 	return test_summary("whois_util");
 }
