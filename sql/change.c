@@ -667,6 +667,12 @@ static void copy_sep(struct tbuf *b, const char *s, bool last)
 	tb_put(b, last ? "\n" : "\t", 1);
 }
 
+/* The statements below sort the batch (by key for the window and DISTINCT
+ * ON, by seq for the journal); with the default work_mem a batch of 100k
+ * operations sorts on disk, several times. For the rest of the caller's
+ * transaction only. */
+static const char batch_work_mem_sql[] = "SELECT set_config('work_mem', '64MB', true)";
+
 static const char batch_table_sql[] =
 	"CREATE TEMP TABLE IF NOT EXISTS irrd_change_batch (seq integer, is_add boolean,\n"
 	"  rpsl_pk text COLLATE \"C\", object_class text COLLATE \"C\", object_text text, ip_version smallint,\n"
@@ -808,6 +814,7 @@ int sql_change_batch(struct sql_conn *c, const char *source, const struct sql_ch
 		}
 	}
 	if (sql_do(c, "journal lock", lock_sql, 0, NULL) < 0 ||	/* lock order: see sync_prepare */
+	    sql_do(c, "change batch", batch_work_mem_sql, 0, NULL) < 0 ||
 	    sql_do(c, "change batch", batch_table_sql, 0, NULL) < 0 ||
 	    sql_do(c, "change batch", "TRUNCATE irrd_change_batch", 0, NULL) < 0)
 		return -1;

@@ -202,6 +202,7 @@ static void test_upgrade_1_to_2(void)
 		   " WHERE inhparent = 'rpsl_objects'::regclass) ORDER BY 1",
 		   "rpsl_objects_change_del|0;rpsl_objects_change_ins|0;rpsl_objects_change_upd|0");
 	CHECK_ROWS(c, "SELECT count(*) FROM pg_proc WHERE proname = 'irrd_object_changed'", "0");
+	CHECK_ROWS(c, "SELECT indexname FROM pg_indexes WHERE tablename = 'object_change'", "object_change_pkey");
 	CHECK_ROWS(c, "SELECT seq FROM object_change_horizon", "0");
 	CHECK_ROWS(c, "SELECT count(*) FROM object_change_consumer", "0");
 	/* the idempotent re-run */
