@@ -233,6 +233,7 @@ int main(int argc, char **argv)
 			unsigned long long v = strtoull(optarg, &end, 10);
 			if (*end || v == 0 || optarg[0] == '-') {
 				log_errx("--%s: want a positive number", c == 'B' ? "max-repo-size" : "max-repo-files");
+				free(tals);
 				return 1;
 			}
 			if (c == 'B')
@@ -245,6 +246,7 @@ int main(int argc, char **argv)
 			ipc_fd = (int)strtol(optarg, &end, 10);
 			if (*end || ipc_fd < 3) {
 				log_errx("--ipc: want a file descriptor number above 2");
+				free(tals);
 				return 1;
 			}
 			val_log_sink(ipc_log);
@@ -253,6 +255,7 @@ int main(int argc, char **argv)
 			o.threads = (int)strtol(optarg, &end, 10);
 			if (*end || o.threads < 1 || o.threads > 64) {
 				log_errx("--threads: want 1..64");
+				free(tals);
 				return 1;
 			}
 			break;
@@ -279,6 +282,7 @@ int main(int argc, char **argv)
 			o.repo_timeout = strtol(optarg, &end, 10);
 			if (*end || o.repo_timeout < 0) {
 				log_errx("-s: want a number of seconds");
+				free(tals);
 				return 1;
 			}
 			break;
@@ -286,6 +290,7 @@ int main(int argc, char **argv)
 			o.now = (time_t)strtoll(optarg, &end, 10);
 			if (*end || o.now <= 0) {
 				log_errx("-P: want seconds since the epoch");
+				free(tals);
 				return 1;
 			}
 			break;
@@ -297,13 +302,16 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			free(tals);
 			return 0;
 		default:
 			usage(stderr);
+			free(tals);
 			return 1;
 		}
 	}
 	if (files) {
+		free(tals);
 		if (optind == argc) {
 			usage(stderr);
 			return 1;
