@@ -603,7 +603,11 @@ static int prune(struct irrd_sync *s)
 	int64_t now_seq;
 
 	if (sql_changes_prune(s->conn, s->consumer, s->floor, PRUNE_KEEP_SECS, &deleted, &horizon) < 0) {
-		log_warnx("index: pruning object_change: %s (will retry)", sql_error(s->conn));
+		/* a writer's long transaction holds the table: normal, not worth a warning */
+		if (strstr(sql_error(s->conn), "lock timeout") != NULL)
+			log_debug("index: pruning object_change: %s (will retry)", sql_error(s->conn));
+		else
+			log_warnx("index: pruning object_change: %s (will retry)", sql_error(s->conn));
 		return 0;
 	}
 	if (deleted > 0)
