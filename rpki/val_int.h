@@ -119,6 +119,8 @@ uint8_t *val_read_file(const char *path, size_t max, size_t *len);
 int val_write_file(const char *path, const void *buf, size_t len);
 int val_mkdirs(const char *dir);	/* mkdir -p; 0 or -1 */
 int val_rmtree(const char *dir);	/* rm -rf; 0 or -1 */
+/* Bytes and count of the regular files below dir. */
+void val_tree_size(const char *dir, uint64_t *bytes, uint64_t *files);
 
 void val_sha256(const void *buf, size_t len, uint8_t out[32]);
 /* Base64 (RFC 4648, whitespace skipped) into a new buffer; NULL if invalid. */

@@ -11,6 +11,10 @@
  * only); when it fails, the CA's rsync module is fetched instead; when
  * that fails too, the cache is used as it is (rpki-client does the same).
  * Offline, the cache is used as it is: the RRDP copy if there is one.
+ * A repository's copy over the total limits (val_opts repo_max_bytes and
+ * repo_max_files) is removed and counts as failed: rsync is stopped during
+ * the transfer (val_rsync.c), an RRDP copy is measured after each sync
+ * (its documents are bounded while they stream, val_rrdp.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -134,6 +138,21 @@ static void sync_rrdp(struct val_repos *rs, struct val_repo *r)
 		return;
 	}
 	if (val_rrdp_sync(r->key, r->base, &ho, &st) == 0) {
+		/* the total limits of a repository's copy, as for rsync */
+		size_t maxb = rs->o->repo_max_bytes ? rs->o->repo_max_bytes : VAL_REPO_MAX_BYTES;
+		size_t maxf = rs->o->repo_max_files ? rs->o->repo_max_files : VAL_REPO_MAX_FILES;
+		uint64_t bytes, files;
+		val_tree_size(r->base, &bytes, &files);
+		if (bytes > maxb || files > maxf) {
+			val_warnx("%s: repository over its limit (%zu bytes, %zu files; reached %llu bytes, %llu "
+				  "files): its copy removed", r->key, maxb, maxf, (unsigned long long)bytes,
+				  (unsigned long long)files);
+			if (val_rmtree(r->base) < 0)
+				val_warnx("%s: cannot remove %s: %s", r->key, r->base, strerror(errno));
+			r->have_data = false;
+			val_warnx("%s: RRDP synchronisation failed", r->key);
+			return;
+		}
 		r->ok = r->have_data = true;
 		if (st.snapshot)
 			val_info("%s: RRDP snapshot, %zu objects", r->key, st.published);

@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,28 +29,6 @@ static double mono(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Size of a tree (nftw has no context pointer; one walk per thread). */
-static __thread uint64_t walk_bytes, walk_files;
-
-static int walk_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)path;
-	(void)ftw;
-	if (flag == FTW_F && S_ISREG(st->st_mode)) {
-		walk_bytes += (uint64_t)st->st_size;
-		walk_files++;
-	}
-	return 0;
-}
-
-static void tree_size(const char *dir, uint64_t *bytes, uint64_t *files)
-{
-	walk_bytes = walk_files = 0;
-	nftw(dir, walk_one, 16, FTW_PHYS);
-	*bytes = walk_bytes;
-	*files = walk_files;
-}
-
 struct limits {
 	const char *dir;		/* NULL: no total limit */
 	size_t max_bytes, max_files;
@@ -61,7 +38,7 @@ struct limits {
 
 static bool over(struct limits *l)
 {
-	tree_size(l->dir, &l->bytes, &l->files);
+	val_tree_size(l->dir, &l->bytes, &l->files);
 	if ((l->max_bytes > 0 && l->bytes > l->max_bytes) || (l->max_files > 0 && l->files > l->max_files))
 		l->exceeded = true;
 	return l->exceeded;

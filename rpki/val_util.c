@@ -191,6 +191,28 @@ int val_rmtree(const char *dir)
 	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* nftw has no context pointer: one walk per thread at a time */
+static __thread uint64_t walk_bytes, walk_files;
+
+static int walk_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)path;
+	(void)ftw;
+	if (flag == FTW_F && S_ISREG(st->st_mode)) {
+		walk_bytes += (uint64_t)st->st_size;
+		walk_files++;
+	}
+	return 0;
+}
+
+void val_tree_size(const char *dir, uint64_t *bytes, uint64_t *files)
+{
+	walk_bytes = walk_files = 0;
+	nftw(dir, walk_one, 16, FTW_PHYS);
+	*bytes = walk_bytes;
+	*files = walk_files;
+}
+
 void val_sha256(const void *buf, size_t len, uint8_t out[32])
 {
 	SHA256(buf, len, out);

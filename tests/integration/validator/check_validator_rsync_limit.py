@@ -9,6 +9,8 @@ last valid copies). Then the served module grows: 300 unlisted 1 MB files
 stops the transfer, removes the module's copy (the disk is freed), logs
 why, and every VRP still comes out of the last valid copies. Without the
 tight limits the same tree is fetched and the unlisted files are ignored.
+The same for an RRDP copy (measured after the sync): over the file limit it
+is removed too, and the rsync fallback with it.
 """
 import json
 import os
@@ -128,4 +130,42 @@ with ys.Servers(repo, os.path.join(W, "ys"), rsync=True, https=False):
         p = subprocess.run([V, "-R", "-t", TAL, "-d", cache] + bad, capture_output=True, text=True)
         t.check("%s refused" % " ".join(bad), p.returncode == 1 and "want a positive number" in p.stderr,
                 p.stderr)
+
+# RRDP: a copy over the limits is removed as well (then rsync, also over)
+tls = ys.ensure_tls(os.path.join(W, "ys2"))
+cache = os.path.join(W, "cache-rrdp")
+TAL = os.path.join(repo, "tals", "mkrepo.tal")
+shutil.rmtree(junk, ignore_errors=True)
+
+
+def run_rrdp(*extra):
+    js = os.path.join(W, "out.json")
+    if os.path.exists(js):
+        os.unlink(js)
+    p = subprocess.run([V, "-t", TAL, "-d", cache, "-s", "120", "--ca-file", os.path.join(tls, "ca.pem"), "-j", js]
+                       + list(extra), capture_output=True, text=True, timeout=600)
+    try:
+        with open(js) as f:
+            j = json.load(f)
+    except (OSError, ValueError):
+        return None, {}, p.stderr
+    return {ys.norm_vrp(x["asn"], x["prefix"], x["maxLength"]) for x in j["roas"]}, j["metadata"], p.stderr
+
+
+with ys.Servers(repo, os.path.join(W, "ys2"), rsync=True, https=True):
+    got, meta, log = run_rrdp()
+    t.eq("RRDP: first run, exactly expected-vrps.csv", got, EXPECTED)
+    t.contains("RRDP: first run used the snapshot", log, "RRDP snapshot")
+    nfiles = du(os.path.join(cache, "rrdp"))[1]
+    got, meta, log = run_rrdp("--max-repo-files", str(nfiles - 2))
+    t.contains("RRDP over the file limit: its copy removed", log,
+               "https://127.0.0.1/rrdp/notification.xml: repository over its limit (4294967296 bytes, %d files; "
+               "reached " % (nfiles - 2))
+    t.check("RRDP over the file limit: no RRDP copy left", du(os.path.join(cache, "rrdp"))[1] == 0)
+    t.contains("RRDP over the file limit: the rsync fallback is over it too", log,
+               "rsync://127.0.0.1/rpki/: repository over its limit")
+    t.eq("RRDP over the file limit: every VRP from the last valid copies", got, EXPECTED)
+    got, meta, log = run_rrdp()
+    t.eq("RRDP, default limits again: exactly expected-vrps.csv", got, EXPECTED)
+    t.contains("RRDP, default limits again: a new snapshot", log, "RRDP snapshot")
 t.done()
