@@ -284,6 +284,32 @@ def judge_asns(name, want):
     return judge
 
 
+def judge_bang_words(name, want):
+    """A !-query answer through whois(1): A<n> framing with n = bytes of
+    data + 1, words equal to want as a set (IRRd sorts as strings, the
+    answers numerically); D when want is empty."""
+    want = sorted(set(want))
+
+    def judge(rc, out, err):
+        if rc != 0:
+            return name, False, f"whois exit {rc}: {err.strip()[:300]}"
+        if not want:
+            return (name, True, "") if out == "D\n" else (name, False, f"want D, got {out[:200]!r}")
+        m = re.fullmatch(r"A(\d+)\n(.*)\nC\n", out, re.S)
+        if m is None:
+            return name, False, f"not A-framed: {out[:200]!r}"
+        # whois(1) prints a line longer than its buffer in pieces of 1,999
+        # bytes, each followed by a newline of its own
+        data = m.group(2).replace("\n", "")
+        if int(m.group(1)) != len(data.encode()) + 1:
+            return name, False, f"A{m.group(1)} but {len(data.encode())} bytes of data"
+        got = data.split(" ")
+        if sorted(got) == want:
+            return name, True, ""
+        return name, False, diff(got, want)
+    return judge
+
+
 def split_objects(out):
     """whois(1) output -> list of object texts; None if the answer is not
     RIPE-framed (objects, blank line, ..., two blank lines)."""
@@ -503,6 +529,15 @@ def run_mode(t, cfg, mode, ans, objs, routes, pseudo):
             jobs.append((bgpq4(flag, "-A", e["name"]),
                          judge_aggregated(f"{name}: bgpq4 {flag} -A {e['name']}", want)))
         jobs.append((bgpq4("-f", "64500", e["name"]), judge_asns(f"{name}: bgpq4 -f 64500 {e['name']}", e["asns"])))
+
+    # route-sets: !i (direct members) and !i,1 (recursive) through whois(1)
+    for e in ans["route_sets"]:
+        direct = e[sfx("members_direct")]
+        recursive = e[sfx("members_recursive")]
+        if mode["pseudo"]:
+            recursive = recursive + e["roa_members_recursive" + ("_slurm" if key == "slurm" else "")]
+        jobs.append((whois(f"!i{e['name']}"), judge_bang_words(f"{name}: whois !i{e['name']}", direct)))
+        jobs.append((whois(f"!i{e['name']},1"), judge_bang_words(f"{name}: whois !i{e['name']},1", recursive)))
 
     # the objects a RIPE query may return in this mode
     visible = [o for o in routes if key is None or o.state[key] != "invalid"] + pseudo
