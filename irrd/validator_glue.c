@@ -294,6 +294,10 @@ static struct val_output *run_child(struct irrd_validator *v, struct val_job *jo
 			fcntl(3, F_SETFD, 0);
 		else
 			dup2(rp[1], 3);
+		/* none of the daemon's sockets (listeners, PostgreSQL) */
+		if (close_range(4, ~0U, 0) == -1)
+			for (int fd = 4; fd < 65536; fd++)
+				close(fd);
 		execv(job->prog, (char *const *)argv);
 		_exit(127);
 	}

@@ -355,19 +355,31 @@ static void store_valid(struct run *r, struct pp *pp)
 	for (size_t i = 0; i < n; i++)
 		names[i] = pp->mft->files[i].name;
 	qsort(names, n, sizeof(*names), name_cmp);
+	/* files no longer listed go, unless another manifest shares the
+	 * directory (a CA during a key rollover): then they may be its files */
 	if ((dp = opendir(pp->vdir)) != NULL) {
+		char **gone = NULL;
+		size_t ngone = 0;
+		bool shared = false;
 		while ((de = readdir(dp)) != NULL) {
 			p = de->d_name;
 			if (p[0] == '.' || strcmp(p, mname) == 0 || strstr(p, ".tmp.") != NULL ||
 			    strstr(p, ".lnk.") != NULL || bsearch(&p, names, n, sizeof(*names), name_cmp) != NULL)
 				continue;
-			char *old = xasprintf("%s/%s", pp->vdir, p);
-			struct stat sb;
-			if (lstat(old, &sb) == 0 && S_ISREG(sb.st_mode))
-				unlink(old);
-			free(old);
+			size_t l = strlen(p);
+			if (l > 4 && strcasecmp(p + l - 4, ".mft") == 0)
+				shared = true;
+			gone = xrealloc(gone, (ngone + 1) * sizeof(*gone));
+			gone[ngone++] = xasprintf("%s/%s", pp->vdir, p);
 		}
 		closedir(dp);
+		for (size_t i = 0; i < ngone; i++) {
+			struct stat sb;
+			if (!shared && lstat(gone[i], &sb) == 0 && S_ISREG(sb.st_mode))
+				unlink(gone[i]);
+			free(gone[i]);
+		}
+		free(gone);
 	}
 	free(names);
 	free(vmft);
