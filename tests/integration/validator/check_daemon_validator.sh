@@ -15,7 +15,8 @@
 #     IRRD_VALIDATOR_CHILD_TIMEOUT): each run fails with the reason in
 #     /v1/status/ and /metrics, whois and RTR keep the set in force, and
 #     the next SIGUSR1 runs a good validation again;
-#   - the repository goes away, SIGUSR1 again: the set in force stays.
+#   - the repository goes away, SIGUSR1 again: the set in force stays;
+#   - SIGTERM while a validation child hangs stops the daemon and the child.
 . "$(dirname "$0")/../lib/lib.sh"
 it_begin
 
@@ -329,5 +330,18 @@ grep -E "rpki: validation (done|failed)" "$W/irrd.log" | tail -n 1 | sed 's/^/  
 it_eq "repository down: rtrclient still gets exactly expected-vrps.csv" "$(rtr_vrps)" "$expected"
 it_eq "repository down: !gAS64999 still filtered" "$(gq '!gAS64999')" "198.51.100.0/24"
 
+# 4. SIGTERM while a validation child hangs: the child is killed, the daemon stops
+echo hang >"$HOOK"
+kill -USR1 "$IT_IRRD_PID"
+for _ in $(seq 100); do
+	pgrep -f -- "irrd_rpki_validator --ipc 3 -d $W/cache" >/dev/null && break
+	sleep 0.1
+done
+it_check "a hanging validation child runs" pgrep -f -- "irrd_rpki_validator --ipc 3 -d $W/cache"
+t0=$(date +%s)
 it_stop_irrd
+it_check "SIGTERM during a hung validation: stopped within 5 s" test $(($(date +%s) - t0)) -le 5
+sleep 0.5
+it_eq "SIGTERM during a hung validation: no validator process left" \
+	"$(pgrep -f -- "irrd_rpki_validator --ipc 3 -d $W/cache" | wc -l)" "0"
 it_done
