@@ -74,6 +74,14 @@ void irrd_index_write_begin(struct irrd *d)
 		whois_index_write_lock(d->idx);
 }
 
+bool irrd_index_write_try(struct irrd *d)
+{
+	if (write_depth == 0 && d->idx != NULL && !whois_index_write_trylock(d->idx))
+		return false;
+	write_depth++;
+	return true;
+}
+
 void irrd_index_write_end(struct irrd *d)
 {
 	if (--write_depth == 0 && d->idx != NULL)

@@ -4,8 +4,11 @@
  * and handles signals. Shared by the files of irrd/; the program main is
  * irrd/prog_irrd.c.
  *
- * Threads: everything that touches the index, the connections or `cfg`
- * runs on the loop thread. Two kinds of helper threads exist:
+ * Threads: the loop thread accepts whois connections and hands each to
+ * one of the whois threads (whoisd.c), which answer its queries under the
+ * index's read lock. Everything else that touches the index or `cfg` runs
+ * on the loop thread, and changes them under the index's write lock
+ * (irrd_index_write_begin). Other helper threads:
  *  - at start-up, parser threads (irrd_index_load) turn object texts into
  *    parsed objects that the loop thread then puts in the index;
  *  - the change follower (irrd_sync_*) owns its own database connection,
@@ -198,6 +201,9 @@ void irrd_index_drop_source(struct irrd *d, const char *source);
  * change to the index or to what d->wctx points at (cfg, status). */
 void irrd_index_write_begin(struct irrd *d);
 void irrd_index_write_end(struct irrd *d);
+/* As irrd_index_write_begin without waiting: false (nothing held) while
+ * queries hold the index. */
+bool irrd_index_write_try(struct irrd *d);
 uint64_t irrd_count_source(const struct irrd *d, const char *source, int cls);	/* cls -1: all */
 void irrd_counts_free(struct irrd *d);
 

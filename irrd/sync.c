@@ -112,6 +112,8 @@ struct irrd_sync {
 
 	int pipefd[2];
 	struct event *pipe_ev;
+	struct event *retry_ev;		/* the index was busy: apply a little later */
+	struct timespec busy_since;	/* first failed try, tv_sec 0 if none */
 
 	/* follower thread only */
 	struct sql_conn *conn;
@@ -284,26 +286,70 @@ static void batch_send(struct irrd_sync *s)
 		;
 }
 
+static void apply_ready(struct irrd_sync *s);
+
 /* Loop thread: apply every batch that is ready. */
 static void pipe_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct irrd_sync *s = arg;
-	struct irrd *d = s->d;
-	struct sync_batch *b, *next;
 	char buf[256];
 
 	(void)what;
 	while (read(fd, buf, sizeof(buf)) > 0)
 		;
+	if (!evtimer_pending(s->retry_ev, NULL))
+		apply_ready(s);
+}
+
+static void retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	apply_ready(arg);
+}
+
+/*
+ * Queries on the whois threads hold the index's read lock; a writer that
+ * waits for it holds up every new query (the lock prefers writers), for
+ * as long as the longest query in progress (a big !a: a few hundred ms).
+ * So the batches wait instead, trying again every millisecond, and take
+ * the lock the blocking way only after WAIT_MAX_MS.
+ */
+#define RETRY_MS	1
+#define WAIT_MAX_MS	250
+
+static void apply_ready(struct irrd_sync *s)
+{
+	struct irrd *d = s->d;
+	struct sync_batch *b, *next;
+
+	pthread_mutex_lock(&s->mu);
+	b = s->ready;
+	pthread_mutex_unlock(&s->mu);
+	if (b == NULL)
+		return;
+	if (!irrd_index_write_try(d)) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (s->busy_since.tv_sec == 0)
+			s->busy_since = now;
+		if ((now.tv_sec - s->busy_since.tv_sec) * 1000 + (now.tv_nsec - s->busy_since.tv_nsec) / 1000000 <
+		    WAIT_MAX_MS) {
+			struct timeval tv = { 0, RETRY_MS * 1000 };
+			evtimer_add(s->retry_ev, &tv);
+			return;
+		}
+		irrd_index_write_begin(d);
+	}
+	s->busy_since.tv_sec = 0;
 	pthread_mutex_lock(&s->mu);
 	b = s->ready;
 	s->ready = s->ready_tail = NULL;
 	pthread_mutex_unlock(&s->mu);
 
-	for (; b != NULL; b = next) {
-		next = b->next;
-		/* a batch is one transaction's worth: queries see all or none */
-		irrd_index_write_begin(d);
+	/* each batch is one transaction's worth: queries see all or none */
+	struct sync_batch *first = b;
+	for (; b != NULL; b = b->next) {
 		for (size_t i = 0; i < b->n; i++) {
 			struct sync_op *op = &b->ops[i];
 			switch (op->kind) {
@@ -328,10 +374,13 @@ static void pipe_cb(evutil_socket_t fd, short what, void *arg)
 			irrd_db_snapshot_install(d, b->snap);
 			b->snap = NULL;
 		}
-		irrd_index_write_end(d);
 		if (b->n > 0)
 			log_debug("index: applied %zu operations (seq %lld)", b->n, (long long)b->seq);
-		batch_free(b);
+	}
+	irrd_index_write_end(d);
+	for (b = first; b != NULL; b = next) {
+		next = b->next;
+		batch_free(b);	/* outside the lock */
 	}
 }
 
@@ -743,6 +792,9 @@ struct irrd_sync *irrd_sync_start(struct irrd *d, const char *database_url, int6
 	s->pipe_ev = event_new(d->base, s->pipefd[0], EV_READ | EV_PERSIST, pipe_cb, s);
 	if (s->pipe_ev == NULL || event_add(s->pipe_ev, NULL) == -1)
 		fatalx("index: cannot watch the change pipe");
+	s->retry_ev = evtimer_new(d->base, retry_cb, s);
+	if (s->retry_ev == NULL)
+		fatalx("out of memory");
 	follower_connect(s);
 	if (pthread_create(&s->th, NULL, follower_main, s) != 0)
 		fatalx("index: cannot start the change follower thread");
@@ -798,6 +850,7 @@ void irrd_sync_stop(struct irrd_sync *s)
 	}
 	free(s->consumer);
 	event_free(s->pipe_ev);
+	event_free(s->retry_ev);
 	close(s->pipefd[0]);
 	close(s->pipefd[1]);
 	pthread_mutex_destroy(&s->mu);

@@ -180,6 +180,15 @@ void whois_index_write_lock(struct whois_index *idx)
 	atomic_fetch_add(&idx->generation, 1);
 }
 
+bool whois_index_write_trylock(struct whois_index *idx)
+{
+	if (pthread_rwlock_trywrlock(&idx->lock) != 0)
+		return false;
+	free_retired(idx);
+	atomic_fetch_add(&idx->generation, 1);
+	return true;
+}
+
 void whois_index_write_unlock(struct whois_index *idx)
 {
 	pthread_rwlock_unlock(&idx->lock);

@@ -5,8 +5,9 @@
  *   - An origin's prefixes are the distinct prefixes of its route(6)
  *     objects in the selected sources, RPKI-invalid ones left out. IRRd
  *     answers from a Python set (no order); we sort by address, then
- *     length, and keep the result per origin and family until one of its
- *     routes changes or another source selection asks.
+ *     length, and keep the result of the default source selection per
+ *     origin and family until one of its routes changes (other selections
+ *     make theirs per query).
  *   - A set's members are its members and mp-members plus, when it has
  *     mbrs-by-ref, the objects of the same source (aut-num for an as-set,
  *     non-invalid route/route6 for a route-set) whose member-of names it

@@ -43,6 +43,8 @@ size_t whois_index_count(const struct whois_index *idx);
  * wait while a writer waits). Not recursive. */
 void whois_index_write_lock(struct whois_index *idx);
 void whois_index_write_unlock(struct whois_index *idx);
+/* The write lock if no query holds the index now; false otherwise. */
+bool whois_index_write_trylock(struct whois_index *idx);
 /* Change the RPKI state of one object without re-adding it (ROA import);
  * 0 if it was there, -1 if not. */
 int whois_index_set_rpki(struct whois_index *idx, const char *source, enum rpsl_class cls, const char *pk,

@@ -5,6 +5,7 @@
  * password hash masking, query line decoding and stripping.
  */
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -567,6 +568,46 @@ static void test_answer_cache(void)
 	whois_index_free(idx);
 }
 
+/* The writer's try: refused while a query holds the index. */
+struct holder {
+	struct whois_index *idx;
+	sem_t held, release;
+};
+
+static void *hold_read(void *arg)
+{
+	struct holder *h = arg;
+	pthread_rwlock_rdlock(&h->idx->lock);
+	sem_post(&h->held);
+	sem_wait(&h->release);
+	pthread_rwlock_unlock(&h->idx->lock);
+	return NULL;
+}
+
+static void test_write_try(void)
+{
+	struct holder h = { .idx = whois_index_new() };
+	pthread_t th;
+	uint64_t gen = atomic_load(&h.idx->generation);
+
+	sem_init(&h.held, 0, 0);
+	sem_init(&h.release, 0, 0);
+	CHECK(whois_index_write_trylock(h.idx));
+	CHECK(atomic_load(&h.idx->generation) > gen);
+	whois_index_write_unlock(h.idx);
+	/* a reader on another thread (as a query on a whois thread) */
+	pthread_create(&th, NULL, hold_read, &h);
+	sem_wait(&h.held);
+	CHECK(!whois_index_write_trylock(h.idx));
+	sem_post(&h.release);
+	pthread_join(th, NULL);
+	CHECK(whois_index_write_trylock(h.idx));
+	whois_index_write_unlock(h.idx);
+	sem_destroy(&h.held);
+	sem_destroy(&h.release);
+	whois_index_free(h.idx);
+}
+
 int main(void)
 {
 	TEST_RUN(test_ptrset);
@@ -578,5 +619,6 @@ int main(void)
 	TEST_RUN(test_setdir);
 	TEST_RUN(test_concurrent);
 	TEST_RUN(test_answer_cache);
+	TEST_RUN(test_write_try);
 	return test_summary("whois_util");
 }
