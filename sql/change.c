@@ -641,8 +641,16 @@ static void copy_field(struct tbuf *b, const char *s)
 		tb_put(b, "\\N", 2);
 		return;
 	}
-	for (const char *p = s; *p; p++) {
+	/* runs without special characters in one copy (object texts are
+	 * mostly such runs between newlines) */
+	for (const char *p = s;;) {
+		size_t n = strcspn(p, "\\\n\r\t");
+
+		tb_put(b, p, n);
+		p += n;
 		switch (*p) {
+		case '\0':
+			return;
 		case '\\':
 			tb_put(b, "\\\\", 2);
 			break;
@@ -652,12 +660,11 @@ static void copy_field(struct tbuf *b, const char *s)
 		case '\r':
 			tb_put(b, "\\r", 2);
 			break;
-		case '\t':
+		default:
 			tb_put(b, "\\t", 2);
 			break;
-		default:
-			tb_put(b, p, 1);
 		}
+		p++;
 	}
 }
 

@@ -409,6 +409,44 @@ static void test_batch(void)
 	}
 }
 
+/* The COPY text encoding of the batch: backslashes, tabs, carriage returns
+ * and newlines anywhere in a stored text (first, last, in runs) come back
+ * byte for byte. */
+static void test_batch_escapes(void)
+{
+	static const char *const texts[] = {
+		"mntner: MNT-ESC1\nremarks: a\\b\tc\r\nsource: ESC\n",
+		"\\mntner: MNT-ESC2\n\t\t\\\\\r\rsource: ESC\\",
+		"mntner: MNT-ESC3\nsource: ESC\t",
+	};
+	struct sql_change_op ops[3];
+	struct rpsl_object *o[3];
+
+	memset(ops, 0, sizeof(ops));
+	for (int i = 0; i < 3; i++) {
+		char key[64];
+
+		snprintf(key, sizeof(key), "mntner: MNT-ESC%d\nsource: ESC\n", i + 1);
+		o[i] = parse(key);
+		ops[i] = (struct sql_change_op){ .add = true, .obj = o[i], .text = texts[i], .journal = true,
+						 .serial_nrtm = -1 };
+	}
+	CHECK_INT(sql_begin(c), 0);
+	CHECK_INT(sql_change_batch(c, "ESC", ops, 3, SQL_ORIGIN_MIRROR, NULL), 0);
+	CHECK_INT(sql_commit(c), 0);
+	for (int i = 0; i < 3; i++) {
+		char pk[32];
+		const char *p[2] = { pk, texts[i] };
+
+		snprintf(pk, sizeof(pk), "MNT-ESC%d", i + 1);
+		CHECK_INT(sql_exec(c, "SELECT 1 FROM rpsl_objects WHERE source = 'ESC' AND rpsl_pk = $1"
+				   " AND object_text = $2", 2, p), 1);
+		CHECK_INT(sql_exec(c, "SELECT 1 FROM rpsl_database_journal WHERE source = 'ESC' AND rpsl_pk = $1"
+				   " AND object_text = $2", 2, p), 1);
+		rpsl_object_free(o[i]);
+	}
+}
+
 #define WRITERS 4
 #define PER_WRITER 50
 
@@ -481,6 +519,7 @@ int main(void)
 	TEST_RUN(test_pipeline);
 	TEST_RUN(test_concurrent);
 	TEST_RUN(test_batch);
+	TEST_RUN(test_batch_escapes);
 	sql_close(c);
 	test_db_drop();
 	free(url);
