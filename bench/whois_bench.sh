@@ -264,7 +264,9 @@ g64_qps=$(echo "$G64" | field qps)
 g1_p50=$(echo "$G1" | field p50_ms)
 g1_p99=$(echo "$G1" | field p99_ms)
 i_p50=$(echo "$I1" | field p50_ms)
+i_max=$(echo "$I1" | field max_ms)
 a_p50=$(echo "$A1" | field p50_ms)
+a_max=$(echo "$A1" | field max_ms)
 a_bytes=$(echo "$A1" | field bytes)
 errs=$(( $(echo "$G64" | field errors) + $(echo "$G1" | field errors) + $(echo "$I1" | field errors) + $(echo "$A1" | field errors) ))
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.0f", a / b; else print "inf"}'; }
@@ -277,9 +279,11 @@ printf '  !g, 64 connections         %8.0f queries/s  (%s queries in %s s, %s by
 	"$(echo "$G64" | field p50_ms)" "$(echo "$G64" | field p99_ms)"
 printf '  !g latency, 1 connection   p50 %.3f ms, p99 %.3f ms   IRRd 4: 0.2-4 ms -> ours %s-%sx faster\n' \
 	"$g1_p50" "$g1_p99" "$(ratio "$PEER_G_LOW_MS" "$g1_p50")" "$(ratio "$PEER_G_HIGH_MS" "$g1_p50")"
-printf '  !i%s,1 (%s ASNs)  p50 %.1f ms\n' "$BIGSET" "$BIGCOUNT" "$i_p50"
-printf '  !a4%s        p50 %.1f ms (%s bytes)   IRRd 4: seconds (1 s) -> ours %sx faster\n' \
-	"$BIGSET" "$a_p50" "$(( a_bytes / 5 ))" "$(ratio "$PEER_A_MS" "$a_p50")"
+# The first of each is made anew (the later ones come from the answer
+# cache, valid until the index changes): its time is the max.
+printf '  !i%s,1 (%s ASNs)  p50 %.1f ms (the first, made anew: %.1f ms)\n' "$BIGSET" "$BIGCOUNT" "$i_p50" "$i_max"
+printf '  !a4%s        p50 %.1f ms (the first, made anew: %.1f ms; %s bytes)   IRRd 4: seconds (1 s) -> ours %sx faster\n' \
+	"$BIGSET" "$a_p50" "$a_max" "$(( a_bytes / 5 ))" "$(ratio "$PEER_A_MS" "$a_p50")"
 printf '  change visible after commit: INSERT median %.1f ms (max %.1f), DELETE median %.1f ms (max %.1f); goal < %s s\n' \
 	"$(awk -v a="$ADD_MED" 'BEGIN {print a * 1000}')" "$(awk -v a="$ADD_MAX" 'BEGIN {print a * 1000}')" \
 	"$(awk -v a="$DEL_MED" 'BEGIN {print a * 1000}')" "$(awk -v a="$DEL_MAX" 'BEGIN {print a * 1000}')" "$GOAL_VISIBLE"

@@ -67,6 +67,11 @@ struct whois_index *whois_index_new(void)
 
 /* ---- answers of heavy queries ---- */
 
+void whois_index_cache_answers(struct whois_index *idx, int64_t min_nsec)
+{
+	idx->answers_min_nsec = min_nsec;
+}
+
 void wanswer_release(struct wanswer *a)
 {
 	if (a == NULL || atomic_fetch_sub(&a->refs, 1) != 1)

@@ -328,7 +328,7 @@ static enum wresp answer_cached(struct whois_session *s, const struct wquery *q,
 static void answer_keep(struct whois_session *s, const struct wquery *q, const char *key, size_t keylen,
 			uint64_t gen, int64_t t0)
 {
-	if (keylen > 0 && now_nsec() - t0 >= q->idx->answers_min_nsec)
+	if (keylen > 0 && q->idx->answers_min_nsec >= 0 && now_nsec() - t0 >= q->idx->answers_min_nsec)
 		wanswer_put(q->idx, gen, key, keylen, s->body.len > 0, s->body.p ? s->body.p : "", s->body.len);
 }
 

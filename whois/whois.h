@@ -43,6 +43,9 @@ size_t whois_index_count(const struct whois_index *idx);
  * wait while a writer waits). Not recursive. */
 void whois_index_write_lock(struct whois_index *idx);
 void whois_index_write_unlock(struct whois_index *idx);
+/* Answers of set queries (!i...,1, !a) that took at least min_nsec to
+ * make are kept until the index changes (default 2 ms); -1: none are. */
+void whois_index_cache_answers(struct whois_index *idx, int64_t min_nsec);
 /* The write lock if no query holds the index now; false otherwise. */
 bool whois_index_write_trylock(struct whois_index *idx);
 /* Change the RPKI state of one object without re-adding it (ROA import);
