@@ -50,7 +50,7 @@ static int wait_child(pid_t pid, double deadline, int *status, bool *timed_out, 
 {
 	struct timespec nap = { 0, 5 * 1000 * 1000 };
 	bool termed = false;
-	double kill_at = 0, next_walk = mono() + 0.2;
+	double kill_at = 0, next_walk = mono() + 0.05;
 
 	*timed_out = false;
 	for (;;) {
@@ -68,7 +68,7 @@ static int wait_child(pid_t pid, double deadline, int *status, bool *timed_out, 
 				kill_at = now + 3600;
 			}
 			double cost = mono() - now;
-			next_walk = mono() + (cost * 10 > 0.25 ? cost * 10 : 0.25);
+			next_walk = mono() + (cost * 10 > 0.1 ? cost * 10 : 0.1);
 		}
 		if (!termed && now > deadline) {
 			kill(-pid, SIGTERM);
@@ -82,7 +82,7 @@ static int wait_child(pid_t pid, double deadline, int *status, bool *timed_out, 
 			kill_at = now + 3600;
 		}
 		nanosleep(&nap, NULL);
-		if (nap.tv_nsec < 100 * 1000 * 1000)
+		if (nap.tv_nsec < (l->dir != NULL ? 40 : 100) * 1000 * 1000)
 			nap.tv_nsec *= 2;
 	}
 }
