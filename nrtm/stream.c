@@ -458,9 +458,11 @@ char *nrtm_remove_auth_hashes(const char *text, size_t len, size_t *outlen)
 
 	while (pos < len) {
 		size_t k = 0, hl = 0;
+		char first = (char)(text[pos] | 0x20);
 
-		/* the leftmost match; at one position the first alternative wins */
-		for (k = 0; k < 3; k++) {
+		/* the leftmost match; at one position the first alternative wins
+		 * (most positions cannot start one: skip the compares there) */
+		for (k = first == 'c' || first == 'm' || first == 'b' ? 0 : 3; k < 3; k++) {
 			hl = strlen(hashers[k]);
 			if (len - pos > hl && strncasecmp(text + pos, hashers[k], hl) == 0 &&
 			    text[pos + hl] != '\n')

@@ -153,6 +153,7 @@ static void test_auth_hashes(void)
 			 "auth:           CRYPT-PW abcdefgh\n"
 			 "auth:           PGPKEY-12345678\n"
 			 "remarks:        MD5-PW\n"
+			 "remarks:        old Crypt-Pw x, mD5-pW y\n"
 			 "source:         DEMO\n";
 	const char *want = "mntner:         MNT-X\n"
 			   "auth:           MD5-PW DummyValue  # Filtered for security\n"
@@ -160,6 +161,7 @@ static void test_auth_hashes(void)
 			   "auth:           CRYPT-PW DummyValue  # Filtered for security\n"
 			   "auth:           PGPKEY-12345678\n"
 			   "remarks:        MD5-PW\n"
+			   "remarks:        old Crypt-Pw DummyValue  # Filtered for security\n"
 			   "source:         DEMO\n";
 	size_t n;
 	char *out = nrtm_remove_auth_hashes(in, strlen(in), &n);
