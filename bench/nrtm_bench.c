@@ -6,7 +6,10 @@
  *      transaction): operations/s, goal > 20,000/s;
  *   2. reading those N journal entries into the daemon's journal cache
  *      (nrtm_journal_follow), then answering -g SOURCE:3:FIRST-LAST from
- *      it (nrtm_generate): MB/s.
+ *      it (nrtm_generate): MB/s;
+ *   3. the steady state of a mirror: 100 batches of 100 operations (new,
+ *      changed and deleted routes) into the source of step 1: operations/s
+ *      and milliseconds a batch.
  *
  *   nrtm_bench DATABASE_URL [N]      (the database must be empty or absent of source BENCH)
  */
@@ -199,7 +202,6 @@ int main(int argc, char **argv)
 		       "idle machine, the steps being sequential)\n", ccpu1 - ccpu0, scpu1 - scpu0,
 		       (double)n / ((ccpu1 - ccpu0) + (scpu1 - scpu0)));
 	nrtm_stream_free(st);
-	free(s.d);
 
 	j = nrtm_journal_new();
 	t0 = now();
@@ -230,6 +232,59 @@ int main(int argc, char **argv)
 	free(out);
 	free(err);
 	nrtm_journal_free(j);
+
+	/* 3. steady state: small batches (as NRTM cycles bring them) into the
+	 * source that now holds the objects of step 1: new routes, changed
+	 * routes and deleted routes, BATCHES batches of BATCH_OPS */
+	{
+		enum { BATCHES = 100, BATCH_OPS = 100 };
+		long serial = n, done = 0;
+		double tb = 0;
+
+		for (int bi = 0; bi < BATCHES; bi++) {
+			struct nrtm_stream *bs;
+			double ta;
+
+			s.len = 0;
+			sb_printf(&s, "%%START Version: 3 BENCH %ld-%ld\n\n", serial + 1, serial + BATCH_OPS);
+			for (int k = 0; k < BATCH_OPS; k++) {
+				long sn = ++serial, key = (long)bi * BATCH_OPS + k;
+				/* routes of step 1 that are still there: i % 10 in 0..4 */
+				long x = (10 * key + 1) % n, y = (10 * key + 2) % n;
+
+				if (k % 4 == 3)	/* delete a route of step 1 */
+					sb_printf(&s, "DEL %ld\n\nroute:          10.%ld.%ld.0/24\norigin:         AS%ld\n"
+						  "mnt-by:         MNT-BENCH\nsource:         BENCH\n\n", sn,
+						  (x / 256) % 256, x % 256, 64512 + x % 1000);
+				else if (k % 4 == 2)	/* change a route of step 1 */
+					sb_printf(&s, "ADD %ld\n\nroute:          10.%ld.%ld.0/24\ndescr:          changed %ld\n"
+						  "origin:         AS%ld\nmnt-by:         MNT-BENCH\nsource:         BENCH\n\n",
+						  sn, (y / 256) % 256, y % 256, sn, 64512 + y % 1000);
+				else		/* a new route */
+					sb_printf(&s, "ADD %ld\n\nroute:          172.%ld.%ld.0/24\norigin:         AS%ld\n"
+						  "mnt-by:         MNT-BENCH\nsource:         BENCH\n\n", sn,
+						  16 + (key / 256) % 16, key % 256, 64512 + key % 1000);
+			}
+			sb_printf(&s, "%%END BENCH\n");
+			bs = nrtm_stream_parse(s.d, s.len, "BENCH", &err);
+			if (bs == NULL) {
+				fprintf(stderr, "nrtm_bench: %s\n", err);
+				return 1;
+			}
+			ta = now();
+			if (nrtm_mirror_apply(c, cfg, "BENCH", bs, NULL, &res, &err) < 0) {
+				fprintf(stderr, "nrtm_bench: %s\n", err);
+				return 1;
+			}
+			tb += now() - ta;
+			done += res.applied;
+			nrtm_stream_free(bs);
+		}
+		printf("apply in batches of %d at a mirror holding the objects above: %d batches in %.2f s:"
+		       " %.0f operations/s, %.1f ms a batch\n", BATCH_OPS, BATCHES, tb, (double)done / tb,
+		       tb * 1000 / BATCHES);
+	}
+	free(s.d);
 	cfg_free(cfg);
 	sql_close(c);
 	return 0;

@@ -680,12 +680,14 @@ static void copy_sep(struct tbuf *b, const char *s, bool last)
  * transaction only. */
 static const char batch_work_mem_sql[] = "SELECT set_config('work_mem', '64MB', true)";
 
+/* The batch table stays for the session (emptied at each commit): creating
+ * and dropping it cost about 2 ms of a 10 ms batch of 100 operations. */
 static const char batch_table_sql[] =
 	"CREATE TEMP TABLE IF NOT EXISTS irrd_change_batch (seq integer, is_add boolean,\n"
 	"  rpsl_pk text COLLATE \"C\", object_class text COLLATE \"C\", object_text text, ip_version smallint,\n"
 	"  ip_first inet, ip_last inet, prefix cidr, prefix_length smallint, asn_first bigint,\n"
 	"  asn_last bigint, origin bigint, lookup text[], rpki_status rpkistatus, journal boolean,\n"
-	"  serial bigint) ON COMMIT DROP";
+	"  serial bigint) ON COMMIT DELETE ROWS";
 
 /* Each operation with what existed before it (the previous operation on
  * the same key in the batch, else the stored object); the journal entries
