@@ -34,6 +34,12 @@
  * read the shared index under its read lock (whois_session_query), while
  * the loop thread changes it under the write lock. A whois thread's log
  * lines of one loop iteration are written together.
+ *
+ * Set queries (!i, !a) may take a few hundred milliseconds when their
+ * answer is not cached: they go to a pool of query threads, so that the
+ * other connections of the same whois thread are served meanwhile. The
+ * connection is "busy" until the answer comes back: it reads no input,
+ * answers nothing else (answers stay in order) and is not freed.
  */
 #include "irrd/irrd.h"
 
@@ -73,6 +79,26 @@
 enum conn_state { CONN_ACTIVE, CONN_LINGER, CONN_DEAD };
 
 struct wworker;
+struct wconn;
+
+/* A query for the query threads; the answer comes back in out. */
+struct wjob {
+	struct wjob *next;
+	struct wconn *c;
+	char *line;
+	size_t len;
+	struct evbuffer *out;
+	enum whois_result r;
+};
+
+struct wpool {
+	pthread_t th[THREADS_MAX];
+	unsigned n;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct wjob *head, *tail;
+	bool quit;
+};
 
 struct wconn {
 	TAILQ_ENTRY(wconn) entry;
@@ -89,6 +115,7 @@ struct wconn {
 	bool closing;		/* close once out is flushed */
 	bool paused;		/* too much output pending: not reading */
 	bool counted;		/* counts towards max_connections */
+	bool busy;		/* a query thread answers for it: hands off */
 	bool holds_cfg;		/* irrd_cfg_hold'ed under cfg_gen */
 	unsigned cfg_gen;
 	size_t discarded;	/* input read and dropped while lingering */
@@ -107,6 +134,7 @@ struct wworker {
 	struct event *notify_ev;
 	pthread_mutex_t mu;
 	struct wconn_list inbox;	/* handed over, not yet taken (under mu) */
+	struct wjob *done;		/* answered by the query threads (under mu) */
 	bool quit;			/* under mu */
 	bool stopped;			/* the thread's own copy */
 	struct wconn_list conns, reap;	/* this thread's only */
@@ -128,6 +156,7 @@ struct irrd_whoisd {
 	struct event *accept_retry;	/* after EMFILE */
 	struct wworker **wk;
 	unsigned nwk, next;
+	struct wpool *pool;		/* NULL without whois threads */
 	bool halted;
 	atomic_bool draining;		/* SIGTERM: finish and close */
 	atomic_size_t nactive;		/* counted connections */
@@ -183,9 +212,14 @@ static void reap_cb(evutil_socket_t fd, short what, void *arg)
 	struct wworker *k = arg;
 	struct wconn *c;
 
+	struct wconn *next;
+
 	(void)fd;
 	(void)what;
-	while ((c = TAILQ_FIRST(&k->reap)) != NULL) {
+	for (c = TAILQ_FIRST(&k->reap); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->busy)
+			continue;	/* freed when its answer is back */
 		TAILQ_REMOVE(&k->reap, c, entry);
 		atomic_fetch_sub(&k->w->nconns, 1);
 		conn_free(c);
@@ -244,7 +278,7 @@ static void conn_arm_read(struct wconn *c)
 
 	if (c->state != CONN_ACTIVE)
 		return;
-	if (c->closing || c->paused || c->eof)
+	if (c->closing || c->paused || c->eof || c->busy)
 		event_del(c->rev);
 	else if (evbuffer_get_length(c->out) > 0)
 		event_add(c->rev, NULL);
@@ -287,6 +321,8 @@ static void conn_flush(struct wconn *c)
 		return;
 	}
 	event_del(c->wev);
+	if (c->busy)
+		return;		/* an answer is still to come */
 	if (c->closing || (c->eof && evbuffer_get_length(c->in) == 0))
 		conn_linger(c);
 	else
@@ -344,26 +380,59 @@ static void query_for_log(const char *q, size_t len, char *buf, size_t bufsz)
 	buf[o] = '\0';
 }
 
-static void conn_query(struct wconn *c, const char *q, size_t len)
+/* Answer one query into out (a whois thread, or a query thread for a
+ * busy connection: only the session, c->peer and the counters are used). */
+static enum whois_result conn_answer(struct wconn *c, const char *q, size_t len, struct evbuffer *out)
 {
 	struct timespec t0, t1;
-	size_t before = evbuffer_get_length(c->out);
+	size_t before = evbuffer_get_length(out);
 	enum whois_result r;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = whois_session_query(c->sess, q, len, c->out);
+	r = whois_session_query(c->sess, q, len, out);
 	stat_add(&c->k->queries, 1);
-	c->timeout = whois_session_timeout(c->sess);
 	if (log_get_level() <= LOG_LVL_INFO) {
 		char qlog[LOG_QUERY_MAX + 8];
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		query_for_log(q, len, qlog, sizeof(qlog));
 		log_info("%s: sent answer to query, elapsed %.9fs, %zu bytes: %s", c->peer,
 			 (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
-			 evbuffer_get_length(c->out) - before, qlog);
+			 evbuffer_get_length(out) - before, qlog);
 	}
-	if (r == WHOIS_CLOSE)
+	return r;
+}
+
+/* !a..., !i...: may take long when the answer is not cached. */
+static bool query_heavy(const char *q, size_t len)
+{
+	return len >= 2 && q[0] == '!' && (q[1] == 'a' || q[1] == 'A' || q[1] == 'i' || q[1] == 'I');
+}
+
+static void conn_query(struct wconn *c, const char *q, size_t len)
+{
+	struct wpool *pool = c->w->pool;
+
+	if (pool != NULL && query_heavy(q, len)) {
+		struct wjob *j = xcalloc(1, sizeof(*j));
+		j->c = c;
+		j->line = xstrndup(q, len);
+		j->len = len;
+		if ((j->out = evbuffer_new()) == NULL)
+			fatalx("out of memory (query)");
+		c->busy = true;
+		pthread_mutex_lock(&pool->mu);
+		if (pool->tail != NULL)
+			pool->tail->next = j;
+		else
+			pool->head = j;
+		pool->tail = j;
+		pthread_cond_signal(&pool->cv);
+		pthread_mutex_unlock(&pool->mu);
+		return;
+	}
+	if (conn_answer(c, q, len, c->out) == WHOIS_CLOSE)
 		c->closing = true;
+	c->timeout = whois_session_timeout(c->sess);
 }
 
 /* The line is over WHOIS_LINE_MAX: answer in the framing it asked for. */
@@ -396,7 +465,7 @@ static void conn_process(struct wconn *c)
 {
 	struct wworker *w = c->k;
 
-	while (c->state == CONN_ACTIVE && !c->closing) {
+	while (c->state == CONN_ACTIVE && !c->closing && !c->busy) {
 		size_t avail = evbuffer_get_length(c->in), linelen, eol = 0;
 		struct evbuffer_ptr p;
 		char *s;
@@ -539,6 +608,8 @@ static void worker_drain(struct wworker *k)
 			continue;	/* lingering: closes by itself */
 		c->closing = true;
 		c->paused = false;
+		if (c->busy)
+			continue;	/* closes after the answer to come */
 		if (evbuffer_get_length(c->out) == 0)
 			conn_linger(c);
 		else
@@ -569,6 +640,64 @@ static void conn_handover(struct wconn *c)
 	worker_wake(k);
 }
 
+static void job_free(struct wjob *j)
+{
+	evbuffer_free(j->out);
+	free(j->line);
+	free(j);
+}
+
+/* Whois thread: an answer from the query threads. */
+static void job_finish(struct wjob *j)
+{
+	struct wconn *c = j->c;
+
+	c->busy = false;
+	if (c->state == CONN_DEAD) {
+		event_active(c->k->reap_ev, EV_READ, 0);
+	} else {
+		evbuffer_add_buffer(c->out, j->out);
+		c->timeout = whois_session_timeout(c->sess);
+		if (j->r == WHOIS_CLOSE)
+			c->closing = true;
+		if (c->state == CONN_ACTIVE)
+			conn_process(c);	/* the next lines, the output */
+	}
+	job_free(j);
+}
+
+static void *pool_main(void *arg)
+{
+	struct wpool *pool = arg;
+
+	pthread_setname_np(pthread_self(), "irrd-query");
+	pthread_mutex_lock(&pool->mu);
+	for (;;) {
+		struct wjob *j;
+		while (pool->head == NULL && !pool->quit)
+			pthread_cond_wait(&pool->cv, &pool->mu);
+		if (pool->quit)
+			break;
+		j = pool->head;
+		pool->head = j->next;
+		if (pool->head == NULL)
+			pool->tail = NULL;
+		j->next = NULL;
+		pthread_mutex_unlock(&pool->mu);
+
+		struct wworker *k = j->c->k;
+		j->r = conn_answer(j->c, j->line, j->len, j->out);
+		pthread_mutex_lock(&k->mu);
+		j->next = k->done;
+		k->done = j;
+		pthread_mutex_unlock(&k->mu);
+		worker_wake(k);
+		pthread_mutex_lock(&pool->mu);
+	}
+	pthread_mutex_unlock(&pool->mu);
+	return NULL;
+}
+
 /* Whois thread: new connections, drain, quit. */
 static void worker_notify_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -588,10 +717,17 @@ static void worker_notify_cb(evutil_socket_t fd, short what, void *arg)
 		TAILQ_INSERT_TAIL(&in, c, entry);
 	}
 	quit = k->quit;
+	struct wjob *done = k->done;
+	k->done = NULL;
 	pthread_mutex_unlock(&k->mu);
 	while ((c = TAILQ_FIRST(&in)) != NULL) {
 		TAILQ_REMOVE(&in, c, entry);
 		conn_start(c);
+	}
+	while (done != NULL) {
+		struct wjob *j = done;
+		done = j->next;
+		job_finish(j);
 	}
 	if (atomic_load(&k->w->draining))
 		worker_drain(k);
@@ -759,6 +895,12 @@ static void worker_free(struct wworker *k)
 	struct wconn *c;
 
 	/* the thread has ended (or there is none): what is left is freed here */
+	while (k->done != NULL) {
+		struct wjob *j = k->done;
+		k->done = j->next;
+		j->c->busy = false;
+		job_free(j);
+	}
 	while ((c = TAILQ_FIRST(&k->inbox)) != NULL) {
 		TAILQ_REMOVE(&k->inbox, c, entry);
 		TAILQ_INSERT_TAIL(&k->conns, c, entry);
@@ -830,8 +972,20 @@ int irrd_whoisd_start(struct irrd_whoisd *w)
 		}
 		k->running = true;
 	}
-	if (w->nwk > 0 && w->wk[0]->threaded)
-		log_info("whois: %u whois threads", w->nwk);
+	if (w->nwk > 0 && w->wk[0]->threaded) {
+		struct wpool *pool = xcalloc(1, sizeof(*pool));
+		pthread_mutex_init(&pool->mu, NULL);
+		pthread_cond_init(&pool->cv, NULL);
+		w->pool = pool;
+		for (unsigned i = 0; i < w->nwk; i++) {
+			if (pthread_create(&pool->th[pool->n], NULL, pool_main, pool) != 0) {
+				log_errx("whois: cannot start query thread %u", i + 1);
+				return -1;
+			}
+			pool->n++;
+		}
+		log_info("whois: %u whois threads, %u query threads", w->nwk, pool->n);
+	}
 	for (size_t i = 0; i < w->nfds; i++) {
 		struct evconnlistener *l;
 		int fd = w->fds[i];
@@ -895,6 +1049,17 @@ void irrd_whoisd_halt(struct irrd_whoisd *w)
 	if (w == NULL || w->halted)
 		return;
 	w->halted = true;
+	if (w->pool != NULL) {
+		/* the query threads first: they finish the query they are on */
+		struct wpool *pool = w->pool;
+		pthread_mutex_lock(&pool->mu);
+		pool->quit = true;
+		pthread_cond_broadcast(&pool->cv);
+		pthread_mutex_unlock(&pool->mu);
+		for (unsigned i = 0; i < pool->n; i++)
+			pthread_join(pool->th[i], NULL);
+		pool->n = 0;
+	}
 	for (unsigned i = 0; i < w->nwk; i++) {
 		struct wworker *k = w->wk[i];
 		if (!k->running)
@@ -935,6 +1100,19 @@ void irrd_whoisd_free(struct irrd_whoisd *w)
 	irrd_whoisd_stop_accepting(w);
 	irrd_whoisd_halt(w);
 	irrd_whoisd_stats_sync(w);
+	if (w->pool != NULL) {
+		/* queries never answered: their connections close now */
+		struct wjob *j;
+		while ((j = w->pool->head) != NULL) {
+			w->pool->head = j->next;
+			j->c->busy = false;
+			job_free(j);
+		}
+		pthread_mutex_destroy(&w->pool->mu);
+		pthread_cond_destroy(&w->pool->cv);
+		free(w->pool);
+		w->pool = NULL;
+	}
 	for (unsigned i = 0; i < w->nwk; i++)
 		worker_free(w->wk[i]);
 	free(w->wk);
