@@ -467,5 +467,16 @@ char *val_repo_path(const struct val_repo *r, const char *uri);
 char *val_repo_ta(struct val_repos *rs, const struct val_tal *tal);
 void val_repos_stats(const struct val_repos *rs, size_t *nrepos, size_t *nrrdp, size_t *nrsync,
 		     size_t *nfailed);
+/* The local directories of the repositories used in this run (RRDP
+ * copies, rsync modules), into *dirs (caller frees each and the array). */
+size_t val_repos_dirs(const struct val_repos *rs, char ***dirs);
+
+/* ---- val_prune.c ------------------------------------------------------------------------- */
+
+/* After a completed online run: remove from cache_dir/valid the files of
+ * directories not in vdirs (and empty directories), and the RRDP copies
+ * (if rrdp) and rsync modules not in fdirs. Sorts both arrays. */
+void val_cache_prune(const char *cache_dir, char **vdirs, size_t nvdirs, char **fdirs, size_t nfdirs,
+		     bool rrdp);
 
 #endif

@@ -150,6 +150,7 @@ struct run {
 	size_t pps_fallback, mfts_regressed;
 	uint8_t (*skis)[20];	/* open addressing set of CA SKIs */
 	size_t nskis, skicap;
+	struct vec vdirs;	/* char *: last valid copy directories referenced */
 };
 
 /* ---- queue ------------------------------------------------------------------------------ */
@@ -636,6 +637,9 @@ static void do_pp(struct run *r, struct val_ca *ca, bool valid_only)
 		if (pp->vdir[strlen(pp->vdir) - 1] == '/')
 			pp->vdir[strlen(pp->vdir) - 1] = '\0';
 		vbuf = val_read_file(vpath, MAX_OBJECT_FILE, &vlen);
+		pthread_mutex_lock(&r->rmtx);
+		*(char **)vec_add(&r->vdirs) = xstrdup(pp->vdir);
+		pthread_mutex_unlock(&r->rmtx);
 	}
 	if (!valid_only) {
 		pp->repo = val_repo_get(r->repos, cc->notify, cc->repo);
@@ -1127,6 +1131,7 @@ struct val_output *val_run(const struct val_opts *o, char **errmsg)
 	r.vrps.size = sizeof(struct val_vrp);
 	r.vaps.size = sizeof(struct val_vap);
 	r.brks.size = sizeof(struct val_brk);
+	r.vdirs.size = sizeof(char *);
 
 	out = xcalloc(1, sizeof(*out));
 	out->talfiles = xcalloc(o->ntals, sizeof(char *));
@@ -1188,6 +1193,20 @@ struct val_output *val_run(const struct val_opts *o, char **errmsg)
 	out->stats.mfts_regressed = r.mfts_regressed;
 	val_repos_stats(r.repos, &out->stats.repos, &out->stats.repos_rrdp, &out->stats.repos_rsync,
 			&out->stats.repos_failed);
+
+	/* A completed online run (every TAL gave its trust anchor): what no
+	 * publication point referenced leaves the cache (val_prune.c). */
+	if (!o->offline && r.tals_ok == o->ntals) {
+		char **fdirs = NULL;
+		size_t nfdirs = val_repos_dirs(r.repos, &fdirs);
+		val_cache_prune(o->cache_dir, r.vdirs.p, r.vdirs.n, fdirs, nfdirs, !o->rsync_only);
+		for (size_t i = 0; i < nfdirs; i++)
+			free(fdirs[i]);
+		free(fdirs);
+	}
+	for (size_t i = 0; i < r.vdirs.n; i++)
+		free(((char **)r.vdirs.p)[i]);
+	free(r.vdirs.p);
 
 	for (struct val_ca *ca = r.cas, *next; ca != NULL; ca = next) {
 		next = ca->next_all;

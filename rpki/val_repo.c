@@ -335,3 +335,19 @@ void val_repos_stats(const struct val_repos *rs, size_t *nrepos, size_t *nrrdp, 
 	*nrepos = rs->nrrdp + rs->nrsync;
 	*nfailed = rs->nfailed;
 }
+
+size_t val_repos_dirs(const struct val_repos *rs, char ***dirs)
+{
+	size_t n = 0;
+
+	*dirs = NULL;
+	for (const struct val_repo *r = rs->list; r != NULL; r = r->next) {
+		char *d = r->rrdp ? xstrdup(r->base) : xasprintf("%s/%s", r->base, r->key + 8);
+		size_t l = strlen(d);
+		while (l > 1 && d[l - 1] == '/')
+			d[--l] = '\0';
+		*dirs = xrealloc(*dirs, (n + 1) * sizeof(**dirs));
+		(*dirs)[n++] = d;
+	}
+	return n;
+}
