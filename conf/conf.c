@@ -164,6 +164,7 @@ enum ktype {
 	K_NSTR,		/* a string; an explicit null clears the default */
 	K_BOOL,
 	K_INT,		/* min..max */
+	K_LLONG,	/* min..max, a long long field */
 	K_PORT,
 	K_ADDRS,	/* one address or a list of addresses: char ** + count */
 	K_STRS,		/* one string or a list of strings: char ** + count */
@@ -203,6 +204,7 @@ struct pctx {
 #define KBOOL(n, o)		{ .name = n, .type = K_BOOL, .off = o, .off2 = NOFF }
 #define KBOOLF(n, o, flag)	{ .name = n, .type = K_BOOL, .off = o, .off2 = flag }
 #define KINT(n, o, lo, hi)	{ .name = n, .type = K_INT, .off = o, .off2 = NOFF, .min = lo, .max = hi }
+#define KLLONG(n, o, lo, hi)	{ .name = n, .type = K_LLONG, .off = o, .off2 = NOFF, .min = lo, .max = hi }
 #define KPORT(n, o)		{ .name = n, .type = K_PORT, .off = o, .off2 = NOFF }
 #define KADDRS(n, o, cnt)	{ .name = n, .type = K_ADDRS, .off = o, .off2 = cnt }
 #define KSTRS(n, o, cnt, lc)	{ .name = n, .type = K_STRS, .off = o, .off2 = cnt, .lower = lc }
@@ -302,6 +304,9 @@ static const struct kspec validator_keys[] = {
 	KSTR("tal_dir", F(validator.tal_dir)),
 	KSTR("cache_dir", F(validator.cache_dir)),
 	KINT("interval", F(validator.interval), 60, 86400 * 7),
+	KLLONG("max_repo_size", F(validator.max_repo_size), 1, LLONG_MAX),
+	KLLONG("max_repo_files", F(validator.max_repo_files), 1, LLONG_MAX),
+	KINT("child_timeout", F(validator.child_timeout), 1, INT_MAX),
 	KEND
 };
 
@@ -406,6 +411,7 @@ static char ***fld_list(void *base, size_t off) { return (char ***)(void *)((cha
 static size_t *fld_size(void *base, size_t off) { return (size_t *)(void *)((char *)base + off); }
 static bool *fld_bool(void *base, size_t off) { return (bool *)(void *)((char *)base + off); }
 static int *fld_int(void *base, size_t off) { return (int *)(void *)((char *)base + off); }
+static long long *fld_ll(void *base, size_t off) { return (long long *)(void *)((char *)base + off); }
 
 static void set_str(char **dst, const char *v)
 {
@@ -593,6 +599,22 @@ static void walk_value(struct pctx *c, const struct kspec *k, const struct ynode
 			return;
 		}
 		*fld_int(base, k->off) = (int)ll;
+		return;
+	case K_LLONG:
+		if (is_null(v))
+			return;
+		if (int_value(v, &ll) < 0) {
+			cfg_err(c->e, "%s: integer expected", path);
+			return;
+		}
+		if (ll < k->min || ll > k->max) {
+			if (k->max == LLONG_MAX)
+				cfg_err(c->e, "%s: %lld is less than the minimum of %lld", path, ll, k->min);
+			else
+				cfg_err(c->e, "%s: %lld is not between %lld and %lld", path, ll, k->min, k->max);
+			return;
+		}
+		*fld_ll(base, k->off) = ll;
 		return;
 	case K_PORT:
 		if (is_null(v))
@@ -1285,6 +1307,9 @@ static void defaults(struct cfg *cfg)
 	cfg->notify_invalid_subject = xstrdup(DEFAULT_NOTIFY_INVALID_SUBJECT);
 	cfg->notify_invalid_header = xstrdup(DEFAULT_NOTIFY_INVALID_HEADER);
 	cfg->validator.interval = 600;
+	cfg->validator.max_repo_size = 4LL << 30;
+	cfg->validator.max_repo_files = 2000000;
+	cfg->validator.child_timeout = 3600;
 }
 
 struct cfg *cfg_parse(const char *buf, size_t len, const char *name, char **errs)

@@ -122,6 +122,9 @@ struct cfg_validator {
 	char *tal_dir;
 	char *cache_dir;
 	int interval;		/* default 600 */
+	long long max_repo_size;	/* bytes of one repository's copy; default 4 GiB */
+	long long max_repo_files;	/* files of one repository's copy; default 2000000 */
+	int child_timeout;	/* seconds for a validation child; default 3600 */
 };
 
 struct cfg {

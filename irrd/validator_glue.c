@@ -12,8 +12,10 @@
  * child: the run then fails, the previous set stays in force and the next
  * interval (or SIGUSR1) tries again. The child sends its output in
  * val_output_write()'s form over a pipe and its log lines over another;
- * a child that runs longer than IRRD_VALIDATOR_CHILD_TIMEOUT seconds
- * (default 3600) is killed. A worker thread starts and waits for the
+ * a child that runs longer than rpki.validator.child_timeout seconds
+ * (default 3600; the environment's IRRD_VALIDATOR_CHILD_TIMEOUT, if set,
+ * overrides it) is killed. rpki.validator.max_repo_size and
+ * max_repo_files reach the child as --max-repo-size and --max-repo-files. A worker thread starts and waits for the
  * child with copies of everything it needs (no `cfg`); it wakes the loop
  * thread through a pipe.
  *
@@ -55,7 +57,6 @@
 #define STOP_WAIT_MSEC	10000	/* how long SIGTERM waits for a running validation */
 #define SLURM_MAX	(64u << 20)
 #define RESULT_MAX	((size_t)4 << 30)	/* of the child's output */
-#define CHILD_TIMEOUT	3600		/* seconds; IRRD_VALIDATOR_CHILD_TIMEOUT */
 
 struct val_job {
 	char **tals;
@@ -64,6 +65,8 @@ struct val_job {
 	char *prog;			/* bin/irrd_rpki_validator */
 	bool debug;
 	int timeout;			/* seconds for the child */
+	char max_size[24];		/* --max-repo-size, --max-repo-files */
+	char max_files[24];
 	bool child_failed;		/* crashed, killed or broken output */
 	char *slurm_source;		/* NULL: none */
 	/* results, written by the worker */
@@ -249,7 +252,7 @@ static struct val_output *run_child(struct irrd_validator *v, struct val_job *jo
 {
 	int rp[2] = { -1, -1 }, ep[2] = { -1, -1 }, status = 0;
 	size_t nargs = 0, rlen = 0, rcap = 0, elen = 0;
-	const char **argv = xcalloc(job->ntals * 2 + 8, sizeof(char *));
+	const char **argv = xcalloc(job->ntals * 2 + 12, sizeof(char *));
 	uint8_t *res = NULL;
 	char ebuf[4096];
 	double deadline = mono() + job->timeout;
@@ -262,6 +265,10 @@ static struct val_output *run_child(struct irrd_validator *v, struct val_job *jo
 	argv[nargs++] = "3";
 	argv[nargs++] = "-d";
 	argv[nargs++] = job->cache_dir;
+	argv[nargs++] = "--max-repo-size";
+	argv[nargs++] = job->max_size;
+	argv[nargs++] = "--max-repo-files";
+	argv[nargs++] = job->max_files;
 	for (size_t i = 0; i < job->ntals; i++) {
 		argv[nargs++] = "-t";
 		argv[nargs++] = job->tals[i];
@@ -486,8 +493,10 @@ static void start_run(struct irrd_validator *v)
 	job->debug = log_get_level() <= LOG_LVL_DEBUG;
 	{
 		const char *e = getenv("IRRD_VALIDATOR_CHILD_TIMEOUT");
-		job->timeout = e != NULL && atoi(e) > 0 ? atoi(e) : CHILD_TIMEOUT;
+		job->timeout = e != NULL && atoi(e) > 0 ? atoi(e) : cfg->validator.child_timeout;
 	}
+	snprintf(job->max_size, sizeof(job->max_size), "%lld", cfg->validator.max_repo_size);
+	snprintf(job->max_files, sizeof(job->max_files), "%lld", cfg->validator.max_repo_files);
 	job->slurm_source = cfg->slurm_source ? xstrdup(cfg->slurm_source) : NULL;
 	log_info("rpki: validation run: %zu TAL(s) from %s, cache %s", job->ntals, cfg->validator.tal_dir,
 		 job->cache_dir);

@@ -308,6 +308,9 @@ static void test_defaults(void)
 	CHECK(!cfg->notify_invalid_enabled_set);
 	CHECK(!cfg->validator.enabled);
 	CHECK_INT(cfg->validator.interval, 600);
+	CHECK(cfg->validator.max_repo_size == 4294967296LL);
+	CHECK(cfg->validator.max_repo_files == 2000000);
+	CHECK_INT(cfg->validator.child_timeout, 3600);
 	CHECK_STR(cfg->email_footer, "");
 	CHECK(strncmp(cfg->email_notification_header,
 	    "This is to notify you of changes in the {sources_str} database\n", 63) == 0);
@@ -752,6 +755,32 @@ static void test_validator(void)
 		CHECK_INT(cfg->validator.interval, 900);
 		cfg_free(cfg);
 	}
+	/* the validator's limits: positive integers, sizes beyond 32 bits */
+	cfg = parse_ok(BASE "  rpki:\n    validator: {enabled: true, tal_dir: /t, cache_dir: /c,\n"
+	    "      max_repo_size: 17179869184, max_repo_files: 300, child_timeout: 120}\n");
+	if (cfg) {
+		CHECK(cfg->validator.max_repo_size == 17179869184LL);
+		CHECK(cfg->validator.max_repo_files == 300);
+		CHECK_INT(cfg->validator.child_timeout, 120);
+		cfg_free(cfg);
+	}
+	cfg = parse_ok(BASE "  rpki:\n    validator: {max_repo_size: '1000', max_repo_files: null}\n");
+	if (cfg) {
+		CHECK(cfg->validator.max_repo_size == 1000);
+		CHECK(cfg->validator.max_repo_files == 2000000);
+		CHECK_INT(cfg->validator.child_timeout, 3600);
+		cfg_free(cfg);
+	}
+	EXPECT_ERR(BASE "  rpki:\n    validator: {max_repo_size: 0}\n",
+	    "irrd.rpki.validator.max_repo_size: 0 is less than the minimum of 1");
+	EXPECT_ERR(BASE "  rpki:\n    validator: {max_repo_files: -5}\n",
+	    "irrd.rpki.validator.max_repo_files: -5 is less than the minimum of 1");
+	EXPECT_ERR(BASE "  rpki:\n    validator: {max_repo_size: 4GB}\n",
+	    "irrd.rpki.validator.max_repo_size: integer expected");
+	EXPECT_ERR(BASE "  rpki:\n    validator: {child_timeout: 0}\n",
+	    "irrd.rpki.validator.child_timeout: 0 is less than the minimum of 1");
+	EXPECT_ERR(BASE "  rpki:\n    validator: {child_timeout: 2.5}\n",
+	    "irrd.rpki.validator.child_timeout: integer expected");
 	cfg = parse_ok(NORPKI);
 	if (cfg) {
 		CHECK(!cfg->rpki_enabled);

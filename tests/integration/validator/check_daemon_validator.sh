@@ -12,11 +12,13 @@
 #     expected-vrps.csv, /v1/status/ and /metrics show the run;
 #   - the validation child process crashes (SIGABRT, through the test hook
 #     IRRD_VALIDATOR_TEST_HOOK) and then hangs (killed after
-#     IRRD_VALIDATOR_CHILD_TIMEOUT): each run fails with the reason in
+#     rpki.validator.child_timeout; the child gets max_repo_size and
+#     max_repo_files as its limits): each run fails with the reason in
 #     /v1/status/ and /metrics, whois and RTR keep the set in force, and
 #     the next SIGUSR1 runs a good validation again;
 #   - the repository goes away, SIGUSR1 again: the set in force stays;
-#   - SIGTERM while a validation child hangs stops the daemon and the child.
+#   - SIGTERM while a validation child hangs stops the daemon and the child;
+#   - a bad rpki.validator limit keeps the daemon from starting.
 . "$(dirname "$0")/../lib/lib.sh"
 it_begin
 
@@ -81,6 +83,9 @@ it_config "$cfg" db="$db" extra="rpki:
     tal_dir: '$W/tals'
     cache_dir: '$W/cache'
     interval: 3600
+    child_timeout: 20
+    max_repo_size: 40000000
+    max_repo_files: 5000
   notify_invalid_enabled: false"
 it_check "schema" "$IRRD_BIN/irrd_database_upgrade" --config "$cfg"
 
@@ -140,7 +145,7 @@ it_check "load the IRR dump" "$IRRD_BIN/irrd_load_database" --config "$cfg" --so
 # Start the daemon in its own mount namespace, where the system CA bundle
 # is yardstick's CA (the system file is not changed).
 HOOK=$W/validator-hook
-IRRD_VALIDATOR_TEST_HOOK=$HOOK IRRD_VALIDATOR_CHILD_TIMEOUT=20 \
+IRRD_VALIDATOR_TEST_HOOK=$HOOK \
 	unshare -m sh -c 'mount --bind "$1" /etc/ssl/certs/ca-certificates.crt && exec "$2" --config "$3" --foreground' \
 	sh "$CA" "$IRRD_BIN/irrd" "$cfg" >"$W/irrd.log" 2>&1 &
 IT_IRRD_PID=$!
@@ -295,10 +300,17 @@ it_eq "child crash: !gAS64999 still filtered" "$(gq '!gAS64999')" "198.51.100.0/
 
 echo hang >"$HOOK"
 kill -USR1 "$IT_IRRD_PID"
+for _ in $(seq 100); do
+	cpid=$(pgrep -f -- "irrd_rpki_validator --ipc 3 -d $W/cache" | head -n 1)
+	[ -n "$cpid" ] && break
+	sleep 0.1
+done
+it_contains "child hang: the child has the configured limits" \
+	"$(tr '\0' ' ' <"/proc/${cpid:-0}/cmdline" 2>/dev/null)" "--max-repo-size 40000000 --max-repo-files 5000 "
 if wait_status "runs: 1 succeeded, 3 failed (2 child process failures)" 60; then
-	it_pass "child hang: killed after IRRD_VALIDATOR_CHILD_TIMEOUT, the run fails"
+	it_pass "child hang: killed after rpki.validator.child_timeout, the run fails"
 else
-	it_fail "child hang: killed after IRRD_VALIDATOR_CHILD_TIMEOUT, the run fails" \
+	it_fail "child hang: killed after rpki.validator.child_timeout, the run fails" \
 		"$(it_http "$IT_HTTP_PORT" /v1/status/ | grep -i valid)"
 fi
 it_contains "child hang: the reason in /v1/status/" "$(it_http "$IT_HTTP_PORT" /v1/status/)" \
@@ -344,4 +356,12 @@ it_check "SIGTERM during a hung validation: stopped within 5 s" test $(($(date +
 sleep 0.5
 it_eq "SIGTERM during a hung validation: no validator process left" \
 	"$(pgrep -f -- "irrd_rpki_validator --ipc 3 -d $W/cache" | wc -l)" "0"
+
+# 5. a bad limit in the configuration: the daemon does not start
+sed 's/max_repo_files: 5000/max_repo_files: 0/' "$cfg" >"$W/bad.yaml"
+out=$("$IRRD_BIN/irrd" --config "$W/bad.yaml" --foreground 2>&1)
+rc=$?
+it_check "max_repo_files: 0: the daemon refuses to start" test "$rc" -ne 0
+it_contains "max_repo_files: 0: the error names the key" "$out" \
+	"irrd.rpki.validator.max_repo_files: 0 is less than the minimum of 1"
 it_done
