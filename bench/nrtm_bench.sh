@@ -4,7 +4,10 @@
 #     parse and render, one set-based transaction with journal entries):
 #     operations/s, goal > 20,000/s;
 #   - serving -g for those 100,000 journal entries: from the journal cache
-#     in process (nrtm_generate), and over TCP from bin/irrd (MB/s).
+#     in process (nrtm_generate), and over TCP from bin/irrd (MB/s; the
+#     journal then also holds the 10,000 entries of the next figure);
+#   - the steady state of a mirror: 100 batches of 100 operations into the
+#     loaded source (operations/s, milliseconds a batch).
 # (IRRd 4, the peer, cannot run here; no ratio is printed.)
 #
 #   bench/nrtm_bench.sh                (make bench runs it)
