@@ -42,8 +42,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "rpki/rpki.h"
-#include "rpki/rtr.h"
 #include "rpki/val_int.h"
 #include "rpsl/log.h"
 
@@ -1119,7 +1117,8 @@ struct val_output *val_run(const struct val_opts *o, char **errmsg)
 		return NULL;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	val_http_global_init();
+	if (!o->offline && !o->rsync_only)
+		val_http_global_init();	/* loads libcurl: only when it may fetch */
 
 	memset(&r, 0, sizeof(r));
 	r.o = o;
@@ -1249,39 +1248,4 @@ void val_output_free(struct val_output *out)
 		free(out->brks[i].spki);
 	free(out->brks);
 	free(out);
-}
-
-struct roa_set *val_output_roa_set(const struct val_output *out, const struct slurm *slurm)
-{
-	struct roa *roas = xcalloc(out->nvrps ? out->nvrps : 1, sizeof(*roas));
-	struct roa_set *set;
-
-	for (size_t i = 0; i < out->nvrps; i++) {
-		roas[i].prefix = out->vrps[i].prefix;
-		roas[i].maxlen = out->vrps[i].maxlen;
-		roas[i].asn = out->vrps[i].asn;
-		roas[i].ta = out->vrps[i].ta;
-	}
-	set = roa_set_new(roas, out->nvrps, (const char *const *)out->tas, out->ntas, slurm);
-	free(roas);
-	return set;
-}
-
-int val_output_rtr(const struct val_output *out, struct rtr_set *set)
-{
-	for (size_t i = 0; i < out->nvrps; i++) {
-		struct rtr_vrp v = { .prefix = out->vrps[i].prefix, .max_len = out->vrps[i].maxlen,
-				     .asn = out->vrps[i].asn };
-		if (rtr_set_add_vrp(set, &v) < 0)
-			return -1;
-	}
-	for (size_t i = 0; i < out->nvaps; i++)
-		if (out->vaps[i].nproviders <= RTR_ASPA_MAX_PROVIDERS &&
-		    rtr_set_add_aspa(set, out->vaps[i].customer, out->vaps[i].providers, out->vaps[i].nproviders) < 0)
-			return -1;
-	for (size_t i = 0; i < out->nbrks; i++)
-		if (rtr_set_add_router_key(set, out->brks[i].ski, out->brks[i].asn, out->brks[i].spki,
-					   out->brks[i].spki_len) < 0)
-			return -1;
-	return 0;
 }
