@@ -226,6 +226,7 @@ static const struct kspec whois_keys[] = {
 	KPORT("port", F(whois.port)),
 	KSTR("access_list", F(whois.access_list)),
 	KINT("max_connections", F(whois.max_connections), 1, 1000000),
+	KINT("threads", F(whois.threads), 0, 64),
 	KEND
 };
 
@@ -1276,6 +1277,7 @@ static void defaults(struct cfg *cfg)
 	list_push(&cfg->whois.interfaces, &cfg->whois.ninterfaces, "::0");
 	cfg->whois.port = 43;
 	cfg->whois.max_connections = 50;
+	cfg->whois.threads = -1;
 	list_push(&cfg->http.interfaces, &cfg->http.ninterfaces, "127.0.0.1");
 	cfg->http.port = 8000;
 	cfg->rtr.refresh = 3600;

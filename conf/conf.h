@@ -40,6 +40,7 @@ struct cfg_listener {
 	int port;		/* 0 = not configured */
 	char *access_list;	/* NULL = everyone (whois, rtr) */
 	int max_connections;	/* whois: default 50 (IRRd: 10, one process each) */
+	int threads;		/* whois (extension): -1 = one per CPU, 0 = the main loop */
 	/* RTR only */
 	int refresh, retry, expire;
 	char *tls_cert, *tls_key, *tls_client_ca;

@@ -835,8 +835,9 @@ static void accept_error_cb(struct evconnlistener *l, void *arg)
 
 /* ---- the server ---- */
 
-/* IRRD_WHOIS_THREADS, else one per CPU; 0: on the loop thread. */
-static unsigned thread_count(void)
+/* IRRD_WHOIS_THREADS (tests), else server.whois.threads, else one per
+ * CPU; 0: on the loop thread. */
+static unsigned thread_count(const struct cfg *cfg)
 {
 	const char *env = getenv("IRRD_WHOIS_THREADS");
 	long n;
@@ -849,6 +850,8 @@ static unsigned thread_count(void)
 		log_warnx("IRRD_WHOIS_THREADS: %s: not a number from 0 to %d, using the default", env,
 			  THREADS_MAX);
 	}
+	if (cfg->whois.threads >= 0)
+		return (unsigned)cfg->whois.threads;
 	n = sysconf(_SC_NPROCESSORS_ONLN);
 	if (n < 1)
 		n = 1;
@@ -928,7 +931,7 @@ static void worker_free(struct wworker *k)
 struct irrd_whoisd *irrd_whoisd_new(struct irrd *d)
 {
 	struct irrd_whoisd *w = xcalloc(1, sizeof(*w));
-	unsigned n = thread_count();
+	unsigned n = thread_count(d->cfg);
 
 	w->d = d;
 	w->accept_retry = evtimer_new(d->base, accept_retry_cb, w);

@@ -108,6 +108,7 @@ static void test_good_file(void)
 	CHECK_STR(cfg->whois.interfaces[1], "::1");
 	CHECK_INT(cfg->whois.port, 8043);
 	CHECK_INT(cfg->whois.max_connections, 1000);
+	CHECK_INT(cfg->whois.threads, 3);
 	CHECK_STR(cfg->whois.access_list, "local");
 	CHECK_INT(cfg->http.ninterfaces, 1);
 	CHECK_STR(cfg->http.interfaces[0], "127.0.0.1");
@@ -276,6 +277,7 @@ static void test_defaults(void)
 	CHECK_STR(cfg->whois.interfaces[0], "::0");
 	CHECK_INT(cfg->whois.port, 43);
 	CHECK_INT(cfg->whois.max_connections, 50);
+	CHECK_INT(cfg->whois.threads, -1);
 	CHECK(cfg->whois.access_list == NULL);
 	CHECK_STR(cfg->http.interfaces[0], "127.0.0.1");
 	CHECK_INT(cfg->http.port, 8000);
@@ -469,6 +471,10 @@ static void test_types(void)
 	    "irrd.server.whois.max_connections: integer expected");
 	EXPECT_ERR(BASE "  server:\n    whois: {max_connections: 0}\n",
 	    "irrd.server.whois.max_connections: 0 is not between 1 and 1000000");
+	EXPECT_ERR(BASE "  server:\n    whois: {threads: 65}\n",
+	    "irrd.server.whois.threads: 65 is not between 0 and 64");
+	EXPECT_ERR(BASE "  server:\n    whois: {threads: -1}\n",
+	    "irrd.server.whois.threads: -1 is not between 0 and 64");
 	EXPECT_ERR(NORPKI "  sources:\n    TEST: {authoritative: 'yes'}\n",
 	    "irrd.sources.TEST.authoritative: boolean expected");
 	EXPECT_ERR(NORPKI "  sources:\n    TEST: {authoritative: 1}\n",
