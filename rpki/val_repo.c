@@ -5,6 +5,10 @@
  *   ta/<tal name>.cer       the last good TA certificate of each TAL
  *   rrdp/<host>-<hash>/     one RRDP repository (".state", then host/path)
  *   rsync/<host>/<module>/  rsync mirrors, one per module
+ *   valid/<host>/<path>/    the last valid copy of each publication point
+ *                           (val_main.c)
+ * After a completed online run, what no publication point of the run
+ * referenced is removed from rrdp/, rsync/ and valid/ (val_prune.c).
  *
  * A repository is synchronised at most once per run, by the first worker
  * that needs it; the others wait for it. RRDP comes first (unless rsync

@@ -17,7 +17,9 @@
  * file and the RFC section) and counted in out->stats. val_run() runs the
  * validation on o->threads worker threads (0: one per CPU) and returns
  * when all are done; it is safe to call from any one thread at a time and
- * keeps no state between calls apart from the cache directory. It blocks
+ * keeps no state between calls apart from the cache directory (a run that
+ * fetched, with every TAL giving its trust anchor, removes from the cache
+ * the copies no publication point of the run referenced). It blocks
  * until done (up to the per-repository time limits when fetching): the
  * daemon runs it on a thread or in a child, never on the event loop. Runs
  * on one cache directory are serialised (an flock on CACHEDIR/.lock;
