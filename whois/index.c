@@ -226,6 +226,12 @@ void whois_index_free(struct whois_index *idx)
 		free(pts[t]->tab);
 	}
 	free(idx->setdir);
+	for (uint32_t i = 0; i < idx->nsetnames; i++) {
+		free(idx->setnames[i]->more);
+		free(idx->setnames[i]);
+	}
+	free(idx->setnames);
+	free(idx->setname_tab);
 	for (size_t i = 0; i < idx->otabsize; i++) {
 		struct worigin *or = idx->otab[i];
 		while (or) {
@@ -475,6 +481,110 @@ struct wobj *widx_set(const struct whois_index *idx, uint64_t h, unsigned src, e
 	return NULL;
 }
 
+/* ---------------------------------------------------------------- set names */
+
+static uint32_t setname_slot(const struct whois_index *idx, uint64_t h, const char *up, size_t len, bool *found)
+{
+	size_t mask = idx->setname_tabcap - 1;
+	size_t i = h & mask;
+	for (; idx->setname_tab[i]; i = (i + 1) & mask) {
+		const struct wsetname *e = idx->setnames[idx->setname_tab[i] - 1];
+		if (e->h == h && e->len == len && memcmp(e->name, up, len) == 0) {
+			*found = true;
+			return (uint32_t)i;
+		}
+	}
+	*found = false;
+	return (uint32_t)i;
+}
+
+int64_t widx_setname_find(const struct whois_index *idx, const char *name, size_t len)
+{
+	if (idx->setname_tabcap == 0)
+		return -1;
+	char stackbuf[256];
+	char *up = len < sizeof(stackbuf) ? stackbuf : xmalloc(len + 1);
+	memcpy(up, name, len);
+	up[len] = '\0';
+	w_upper(up, len);
+	bool found;
+	uint32_t slot = setname_slot(idx, widx_key_hash(up, len), up, len, &found);
+	if (up != stackbuf)
+		free(up);
+	return found ? (int64_t)idx->setname_tab[slot] - 1 : -1;
+}
+
+/* The id of an upper-case name with key hash h, added if new. */
+static uint32_t setname_intern(struct whois_index *idx, const char *up, size_t len, uint64_t h)
+{
+	bool found;
+	if ((idx->nsetnames + 1) * 2 > idx->setname_tabcap) {
+		size_t ncap = idx->setname_tabcap ? idx->setname_tabcap * 2 : 1024;
+		uint32_t *nt = xcalloc(ncap, sizeof(*nt));
+		for (uint32_t id = 0; id < idx->nsetnames; id++) {
+			size_t j = idx->setnames[id]->h & (ncap - 1);
+			while (nt[j])
+				j = (j + 1) & (ncap - 1);
+			nt[j] = id + 1;
+		}
+		free(idx->setname_tab);
+		idx->setname_tab = nt;
+		idx->setname_tabcap = ncap;
+	}
+	uint32_t slot = setname_slot(idx, h, up, len, &found);
+	if (found)
+		return idx->setname_tab[slot] - 1;
+	if (idx->nsetnames == idx->capsetnames) {
+		idx->capsetnames = idx->capsetnames ? idx->capsetnames * 2 : 1024;
+		idx->setnames = xrealloc(idx->setnames, idx->capsetnames * sizeof(*idx->setnames));
+	}
+	struct wsetname *e = xcalloc(1, sizeof(*e) + len + 1);
+	e->h = h;
+	e->len = (uint32_t)len;
+	memcpy(e->name, up, len);
+	uint32_t id = idx->nsetnames++;
+	idx->setnames[id] = e;
+	idx->setname_tab[slot] = id + 1;
+	return id;
+}
+
+static void setname_attach(struct whois_index *idx, struct wobj *o)
+{
+	size_t len = o->pk_len;
+	char stackbuf[256];
+	char *up = len < sizeof(stackbuf) ? stackbuf : xmalloc(len + 1);
+	memcpy(up, wobj_pk(o), len + 1);
+	w_upper(up, len);
+	o->name_id = setname_intern(idx, up, len, widx_key_hash(up, len));
+	if (up != stackbuf)
+		free(up);
+	struct wsetname *e = idx->setnames[o->name_id];
+	if (e->first == NULL) {
+		e->first = o;
+		return;
+	}
+	if (e->nmore == e->capmore) {
+		e->capmore = e->capmore ? e->capmore * 2 : 4;
+		e->more = xrealloc(e->more, e->capmore * sizeof(*e->more));
+	}
+	e->more[e->nmore++] = o;
+}
+
+static void setname_detach(struct whois_index *idx, struct wobj *o)
+{
+	struct wsetname *e = idx->setnames[o->name_id];
+	if (e->first == o) {
+		e->first = e->nmore ? e->more[--e->nmore] : NULL;
+		return;
+	}
+	for (uint32_t i = 0; i < e->nmore; i++) {
+		if (e->more[i] == o) {
+			e->more[i] = e->more[--e->nmore];
+			return;
+		}
+	}
+}
+
 /* ---------------------------------------------------------------- origins */
 
 static size_t origin_bucket(uint32_t asn, size_t size)
@@ -556,8 +666,10 @@ static void obj_link(struct whois_index *idx, struct wobj *o)
 	idx->tab[b] = o;
 	idx->count++;
 
-	if (o->cls == RPSL_AS_SET || o->cls == RPSL_ROUTE_SET)
+	if (o->cls == RPSL_AS_SET || o->cls == RPSL_ROUTE_SET) {
 		setdir_add(idx, o);
+		setname_attach(idx, o);
+	}
 	int fam = o->family == 6 ? 1 : 0;
 	if (is_route(o)) {
 		struct worigin *or = origin_get(idx, o->origin);
@@ -587,8 +699,10 @@ static void obj_unlink(struct whois_index *idx, struct wobj *o)
 	}
 	idx->count--;
 
-	if (o->cls == RPSL_AS_SET || o->cls == RPSL_ROUTE_SET)
+	if (o->cls == RPSL_AS_SET || o->cls == RPSL_ROUTE_SET) {
 		setdir_del(idx, o);
+		setname_detach(idx, o);
+	}
 	int fam = o->family == 6 ? 1 : 0;
 	if (is_route(o)) {
 		struct worigin *or = widx_origin(idx, o->origin);
@@ -661,7 +775,7 @@ static void collect_keys(const struct rpsl_object *obj, struct wbuf *b)
 
 /* Classify a member once, as IRRd's resolver would each time (see
  * struct wmember). */
-static void add_member(struct wbuf *b, const char *m)
+static void add_member(struct whois_index *idx, struct wbuf *b, const char *m)
 {
 	size_t len = strlen(m);
 	if (len > UINT16_MAX)
@@ -687,18 +801,20 @@ static void add_member(struct wbuf *b, const char *m)
 		memcpy(up, m, len + 1);
 		w_upper(up, len);
 		uint64_t h = widx_key_hash(up, len);
+		uint32_t id = setname_intern(idx, up, len, h);
 		if (up != stackbuf)
 			free(up);
 		uint16_t l16 = (uint16_t)len;
 		wbuf_addc(b, 'N');
 		wbuf_add(b, &l16, 2);
 		wbuf_add(b, &h, 8);
+		wbuf_add(b, &id, 4);
 	}
 	wbuf_add(b, m, len);
 	wbuf_addc(b, '\0');
 }
 
-static void collect_members(const struct rpsl_object *obj, struct wbuf *b, uint32_t *n)
+static void collect_members(struct whois_index *idx, const struct rpsl_object *obj, struct wbuf *b, uint32_t *n)
 {
 	static const char *const attrs[] = { "members", "mp-members" };
 	*n = 0;
@@ -707,7 +823,7 @@ static void collect_members(const struct rpsl_object *obj, struct wbuf *b, uint3
 	for (size_t a = 0; a < 2; a++) {
 		struct rpsl_values vals = rpsl_get(obj, attrs[a]);
 		for (size_t i = 0; i < vals.n; i++) {
-			add_member(b, vals.v[i]);
+			add_member(idx, b, vals.v[i]);
 			(*n)++;
 		}
 	}
@@ -739,7 +855,7 @@ void whois_index_put(struct whois_index *idx, const struct rpsl_object *obj,
 	struct wbuf keys = { 0 }, members = { 0 };
 	uint32_t nmembers;
 	collect_keys(obj, &keys);
-	collect_members(obj, &members, &nmembers);
+	collect_members(idx, obj, &members, &nmembers);
 
 	bool add_nl = len == 0 || text[len - 1] != '\n';
 	size_t tlen = len + (add_nl ? 1 : 0);

@@ -402,36 +402,42 @@ static void u32set_free(struct u32set *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* A set by name: as-set in each source in order, then (unless only as-sets
- * are wanted) route-set. h is widx_key_hash() of the upper-case name. */
-static const struct wobj *find_set_hashed(const struct wquery *q, const char *name, size_t len, uint64_t h,
-					  bool as_set_only)
+/* Source id -> position in the query's source order (-1: not selected). */
+static void source_ranks(const struct wquery *q, int16_t *rank)
 {
-	for (int pass = 0; pass < 2; pass++) {
-		enum rpsl_class cls = pass == 0 ? RPSL_AS_SET : RPSL_ROUTE_SET;
-		if (pass == 1 && as_set_only)
-			break;
-		for (unsigned i = 0; i < q->nsrcs; i++) {
-			const struct wobj *o = widx_set(q->idx, widx_hash_mix(h, q->srcs[i], cls), q->srcs[i], cls,
-							name, len);
-			if (o)
-				return o;
-		}
-	}
-	return NULL;
+	memset(rank, 0xff, WHOIS_MAX_SOURCES * sizeof(*rank));
+	for (unsigned i = 0; i < q->nsrcs; i++)
+		if (rank[q->srcs[i]] < 0)
+			rank[q->srcs[i]] = (int16_t)i;
 }
 
-static const struct wobj *find_set(const struct wquery *q, const char *name, bool as_set_only)
+/* The set a name stands for: as-set in each selected source in order,
+ * then (unless only as-sets are wanted) route-set; the first hit. */
+static const struct wobj *pick_set(const struct wsetname *e, const int16_t *rank, bool as_set_only)
 {
-	size_t len = strlen(name);
-	char stackbuf[256];
-	char *up = len < sizeof(stackbuf) ? stackbuf : xmalloc(len + 1);
-	memcpy(up, name, len + 1);
-	w_upper(up, len);
-	uint64_t h = widx_key_hash(up, len);
-	if (up != stackbuf)
-		free(up);
-	return find_set_hashed(q, name, len, h, as_set_only);
+	const struct wobj *best = NULL;
+	int bestkey = 2 * WHOIS_MAX_SOURCES;
+	const struct wobj *o = e->first;
+	for (uint32_t i = 0; o != NULL; o = i < e->nmore ? e->more[i++] : NULL) {
+		int pass = o->cls == RPSL_AS_SET ? 0 : 1;
+		if (pass == 1 && as_set_only)
+			continue;
+		int rk = rank[o->src];
+		if (rk < 0)
+			continue;
+		int key = pass * WHOIS_MAX_SOURCES + rk;
+		if (key < bestkey) {
+			bestkey = key;
+			best = o;
+		}
+	}
+	return best;
+}
+
+static const struct wobj *find_set(const struct wquery *q, const int16_t *rank, const char *name, bool as_set_only)
+{
+	int64_t id = widx_setname_find(q->idx, name, strlen(name));
+	return id < 0 ? NULL : pick_set(widx_setname_at(q->idx, (uint32_t)id), rank, as_set_only);
 }
 
 static bool key_has(const struct wobj *o, enum wattr attr, const char *value)
@@ -516,28 +522,21 @@ static bool is_excluded(const struct wquery *q, const char *name)
 }
 
 /*
- * IRRd's _recursive_set_resolve: level by level, each set object expanded
- * once (IRRd remembers names; a name always finds the same object within a
- * query, so the result is the same).
+ * IRRd's _recursive_set_resolve: level by level, each set expanded once
+ * (IRRd remembers names; we remember set-name ids, and a name always finds
+ * the same object within a query, so the result is the same).
  */
 struct resolve {
 	struct wquery *q;
 	int root_class;			/* RPSL_AS_SET, RPSL_ROUTE_SET */
-	struct {			/* the sets reached (open addressing) */
-		const struct wobj **v;
-		size_t n, cap;
-	} seen;
+	int16_t rank[WHOIS_MAX_SOURCES];	/* see source_ranks() */
+	uint64_t *seen;			/* bit per set-name id: reached */
 	uint32_t *asns;			/* as-set root: AS numbers found, repeats included */
 	size_t nasns, capasns;
 	struct u32set origins_done;	/* route-set root: origins added */
 	struct wstrset str_seen;	/* other results, as text */
 	struct strvec strs;
-	struct pending {		/* set names of this level to look up */
-		const char *name;
-		size_t len;
-		uint64_t hash;
-		uint64_t bucket;
-	} *pend;
+	uint32_t *pend;			/* set-name ids of this level to look up */
 	size_t npend, cappend;
 };
 
@@ -567,62 +566,42 @@ static void add_origin_prefixes(struct resolve *r, uint32_t asn)
 	}
 }
 
-static void queue_set(struct resolve *r, const char *name, size_t len, uint64_t hash, bool hashed)
+/* First time this expansion reaches the name? A per-query bitmap: the
+ * index is shared by concurrent queries, so nothing is marked in it. */
+static bool visit(struct resolve *r, uint32_t id)
 {
-	if (is_excluded(r->q, name))
+	uint64_t bit = 1ULL << (id & 63);
+	if (r->seen[id >> 6] & bit)
+		return false;
+	r->seen[id >> 6] |= bit;
+	return true;
+}
+
+static void queue_id(struct resolve *r, uint32_t id)
+{
+	if (!visit(r, id))
 		return;
-	if (!hashed) {
-		char *up = warena_strndup(r->q->arena, name, len);
-		w_upper(up, len);
-		hash = widx_key_hash(up, len);
-	}
 	if (r->npend == r->cappend) {
 		r->cappend = r->cappend ? r->cappend * 2 : 256;
 		r->pend = xrealloc(r->pend, r->cappend * sizeof(*r->pend));
 	}
-	r->pend[r->npend].name = name;
-	r->pend[r->npend].len = len;
-	r->pend[r->npend].hash = hash;
-	r->npend++;
+	r->pend[r->npend++] = id;
 }
 
-/* First time this expansion reaches the set? A per-query set of
- * pointers: the index is shared by concurrent queries, so nothing is
- * marked in it. */
-static bool visit(struct resolve *r, const struct wobj *set)
+/* A member that is a set's name, given as text (not classified as one). */
+static void queue_name(struct resolve *r, const char *name, size_t len)
 {
-	if ((r->seen.n + 1) * 2 > r->seen.cap) {
-		size_t ncap = r->seen.cap ? r->seen.cap * 2 : 1024;
-		const struct wobj **nv = xcalloc(ncap, sizeof(*nv));
-		for (size_t i = 0; i < r->seen.cap; i++) {
-			const struct wobj *o = r->seen.v[i];
-			if (o == NULL)
-				continue;
-			size_t j = whash_ptr(o) & (ncap - 1);
-			while (nv[j])
-				j = (j + 1) & (ncap - 1);
-			nv[j] = o;
-		}
-		free(r->seen.v);
-		r->seen.v = nv;
-		r->seen.cap = ncap;
-	}
-	size_t j = whash_ptr(set) & (r->seen.cap - 1);
-	while (r->seen.v[j]) {
-		if (r->seen.v[j] == set)
-			return false;
-		j = (j + 1) & (r->seen.cap - 1);
-	}
-	r->seen.v[j] = set;
-	r->seen.n++;
-	return true;
+	if (is_excluded(r->q, name))
+		return;
+	int64_t id = widx_setname_find(r->q->idx, name, len);
+	if (id >= 0)
+		queue_id(r, (uint32_t)id);
 }
 
 /*
- * Look up the names collected for a level and queue the sets found that
- * were not seen yet. The lookups are independent, so they go in three
- * passes that prefetch the set directory's slots and then the objects of
- * the likely hit (an as-set in the first source): memory latency, not
+ * Look up the names collected for a level and queue the sets found. The
+ * lookups are independent, so they go in passes that prefetch the names'
+ * entries, then their sets, then the sets' members: memory latency, not
  * work, is what a big expansion spends its time on.
  */
 static void lookup_pending(struct resolve *r, struct strvec *next)
@@ -631,26 +610,17 @@ static void lookup_pending(struct resolve *r, struct strvec *next)
 	size_t n = r->npend;
 
 	r->npend = 0;
-	if (r->q->nsrcs == 0)
-		return;
-	if (idx->setdir_cap == 0)
-		return;
-	uint64_t mask = idx->setdir_cap - 1;
+	for (size_t i = 0; i < n; i++)
+		__builtin_prefetch(widx_setname_at(idx, r->pend[i]));
 	for (size_t i = 0; i < n; i++) {
-		r->pend[i].bucket = widx_hash_mix(r->pend[i].hash, r->q->srcs[0], RPSL_AS_SET) & mask;
-		__builtin_prefetch(&idx->setdir[r->pend[i].bucket]);
-	}
-	for (size_t i = 0; i < n; i++) {
-		const struct wobj *o = idx->setdir[r->pend[i].bucket].o;
-		if (o) {
+		const struct wobj *o = widx_setname_at(idx, r->pend[i])->first;
+		if (o)
 			__builtin_prefetch(o);
-			__builtin_prefetch((const char *)o + 64);
-		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct wobj *set = find_set_hashed(r->q, r->pend[i].name, r->pend[i].len, r->pend[i].hash,
-							 r->root_class == RPSL_AS_SET);
-		if (set && visit(r, set)) {
+		const struct wobj *set = pick_set(widx_setname_at(idx, r->pend[i]), r->rank,
+						  r->root_class == RPSL_AS_SET);
+		if (set) {
 			strvec_add(next, (const char *)set);
 			__builtin_prefetch(wobj_members(set));
 		}
@@ -665,7 +635,7 @@ static void resolve_member(void *arg, const struct wmember *m)
 		if (r->root_class == RPSL_ROUTE_SET)
 			add_str(r, m->str);
 		else
-			queue_set(r, m->str, m->len, 0, false);
+			queue_name(r, m->str, m->len);
 		break;
 	case 'A':
 	case 'a':
@@ -683,7 +653,8 @@ static void resolve_member(void *arg, const struct wmember *m)
 		}
 		break;
 	default:
-		queue_set(r, m->str, m->len, m->hash, true);
+		if (!is_excluded(r->q, m->str))
+			queue_id(r, m->id);
 		break;
 	}
 }
@@ -691,11 +662,13 @@ static void resolve_member(void *arg, const struct wmember *m)
 static void resolve_recursive(struct resolve *r, const char *root, int root_class)
 {
 	r->root_class = root_class;
-	const struct wobj *set = find_set(r->q, root, root_class == RPSL_AS_SET);
+	source_ranks(r->q, r->rank);
+	const struct wobj *set = find_set(r->q, r->rank, root, root_class == RPSL_AS_SET);
 	if (set == NULL)
 		return;
 	r->root_class = set->cls;
-	visit(r, set);
+	r->seen = xcalloc(((size_t)r->q->idx->nsetnames + 63) / 64, sizeof(*r->seen));
+	visit(r, set->name_id);
 	struct strvec level = { 0 }, next = { 0 };
 	strvec_add(&level, (const char *)set);
 	while (level.n > 0) {
@@ -713,7 +686,7 @@ static void resolve_recursive(struct resolve *r, const char *root, int root_clas
 
 static void resolve_free(struct resolve *r)
 {
-	free(r->seen.v);
+	free(r->seen);
 	free(r->pend);
 	u32set_free(&r->origins_done);
 	free(r->asns);
@@ -766,7 +739,8 @@ void wres_set_members(struct wquery *q, const char *name, bool recursive, struct
 	struct resolve r = { .q = q };
 
 	if (!recursive) {
-		const struct wobj *set = find_set(q, name, false);
+		source_ranks(q, r.rank);
+		const struct wobj *set = find_set(q, r.rank, name, false);
 		if (set != NULL)
 			for_each_member(q, set, direct_member, &r);
 		join_sorted_strings(&r.strs, name, out);

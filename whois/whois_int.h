@@ -179,6 +179,7 @@ struct wobj {
 	uint8_t family;		/* of ip_first/ip_last/prefix */
 	uint8_t plen;		/* prefix length if WOBJ_HAS_PREFIX */
 	uint32_t asn_first, asn_last, origin;
+	uint32_t name_id;	/* as-set, route-set: its wsetname (widx_setname_at) */
 	uint8_t ip_first[16], ip_last[16];
 	uint32_t pk_len, text_len, keys_len, members_len, nmembers;
 	char data[];		/* pk \0 text \0 keys members */
@@ -195,14 +196,16 @@ static inline const char *wobj_members(const struct wobj *o) { return wobj_keys(
  * A set member as IRRd's resolver sees it: an AS number ('A': "AS" and the
  * number as IRRd writes it; 'a': other text parse_as_number() accepts), a
  * prefix IPy accepts before any '^' ('P'), or the name of a set ('N', with
- * the hash of its upper-case form for widx_set()). Packed as: tag byte,
- * 2-byte text length, 4-byte AS number ('A', 'a') or 8-byte hash ('N'),
+ * the hash of its upper-case form for widx_set() and the id of that name
+ * in the index's set-name table). Packed as: tag byte, 2-byte text length,
+ * 4-byte AS number ('A', 'a') or 8-byte hash and 4-byte name id ('N'),
  * the text, NUL.
  */
 struct wmember {
 	char tag;
 	uint16_t len;
 	uint32_t asn;
+	uint32_t id;
 	uint64_t hash;
 	const char *str;
 };
@@ -218,7 +221,8 @@ static inline const char *wmember_next(const char *p, struct wmember *m)
 		p += 4;
 	} else if (m->tag == 'N') {
 		memcpy(&m->hash, p, 8);
-		p += 8;
+		memcpy(&m->id, p + 8, 4);
+		p += 12;
 	}
 	m->str = p;
 	return p + m->len + 1;
@@ -312,6 +316,12 @@ struct whois_index {
 	} *setdir;
 	size_t setdir_cap, setdir_n;
 
+	/* set names by id, and their ids by name (id + 1, open addressing) */
+	struct wsetname **setnames;
+	uint32_t nsetnames, capsetnames;
+	uint32_t *setname_tab;
+	size_t setname_tabcap;
+
 	struct worigin **otab;
 	size_t otabsize, ocount;
 
@@ -334,6 +344,10 @@ struct whois_index {
 	int64_t answers_min_nsec;	/* cache answers that took this long */
 };
 
+static inline const struct wsetname *widx_setname_at(const struct whois_index *idx, uint32_t id)
+{
+	return idx->setnames[id];
+}
 int widx_source_id(const struct whois_index *idx, const char *name);	/* -1 if unknown */
 struct wobj *widx_get(const struct whois_index *idx, unsigned src, enum rpsl_class cls, const char *pk, size_t pklen);
 /* The hash of an upper-case key, whatever its source and class. */
@@ -353,6 +367,28 @@ struct wobj *widx_set(const struct whois_index *idx, uint64_t h, unsigned src, e
 		      size_t len);
 const struct wpost *widx_post(const struct whois_index *idx, enum wattr attr, const char *value, size_t len);
 struct worigin *widx_origin(const struct whois_index *idx, uint32_t asn);
+
+/*
+ * Set names: every upper-case name that an as-set or route-set is called
+ * or that a set lists as a member has a small id, stable for the index's
+ * life (names are never dropped), and its entry lists the sets of that
+ * name in any source and class (none while no such set exists). Members
+ * hold the id, so set expansion follows ids instead of hashing names, and
+ * a set added or deleted later is seen through its name's entry, with no
+ * member to re-resolve and no dangling reference. Written under the write
+ * lock only.
+ */
+struct wsetname {
+	uint64_t h;		/* widx_key_hash() of name */
+	struct wobj *first;	/* a set of this name, or NULL */
+	struct wobj **more;	/* the others, nmore of them */
+	uint32_t nmore, capmore;
+	uint32_t len;
+	char name[];		/* upper case */
+};
+static inline const struct wsetname *widx_setname_at(const struct whois_index *idx, uint32_t id);
+/* The id of a name (any case), or -1 when no set has or names it. */
+int64_t widx_setname_find(const struct whois_index *idx, const char *name, size_t len);
 
 /* ---------------------------------------------------------------- radix */
 

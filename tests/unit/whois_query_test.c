@@ -852,6 +852,57 @@ static void test_updates(void)
 	whois_session_free(s);
 }
 
+static void put_text(const char *txt)
+{
+	struct rpsl_object *o = rpsl_parse(txt, strlen(txt), RPSL_NONSTRICT, NULL);
+	CHECK(o != NULL && o->pk != NULL);
+	whois_index_put(idx, o, txt, strlen(txt), RPKI_NOT_FOUND);
+	rpsl_object_free(o);
+}
+
+/* Set members are kept as set-name ids: a set added after the sets that
+ * name it is found, a deleted one is no longer followed, a name re-added
+ * in another source or class is found under the source order. */
+static void test_set_changes(void)
+{
+	struct whois_session *s = keepalive();
+
+	ASK_A(s, "!iAS-SUB,1", "AS65530 AS65531 AS65532");
+	put_text("as-set:         as-missing\nmembers:        AS65541, as-late\nsource:         TEST\n");
+	ASK_A(s, "!iAS-SUB,1", "AS65530 AS65531 AS65532 AS65541");
+	/* a name first seen as a member, then created */
+	put_text("as-set:         AS-LATE\nmembers:        AS65542, AS-SUB\nsource:         TEST\n");
+	ASK_A(s, "!iAS-SUB,1", "AS65530 AS65531 AS65532 AS65541 AS65542");
+	ASK_A(s, "!iAS-LATE,1", "AS65530 AS65531 AS65532 AS65541 AS65542");
+	/* replaced: the new members count */
+	put_text("as-set:         AS-LATE\nmembers:        AS65543\nsource:         TEST\n");
+	ASK_A(s, "!iAS-SUB,1", "AS65530 AS65531 AS65532 AS65541 AS65543");
+	/* deleted: no longer followed */
+	CHECK_INT(whois_index_del(idx, "TEST", RPSL_AS_SET, "AS-MISSING"), 0);
+	ASK_A(s, "!iAS-SUB,1", "AS65530 AS65531 AS65532");
+	ASK_A(s, "!iAS-LATE,1", "AS65543");
+	/* the same name in the second source, and as a route-set (not
+	 * followed under an as-set, but answered at the root) */
+	put_text("route-set:      AS-MISSING\nmembers:        192.0.2.0/26\nsource:         TEST\n");
+	ASK_A(s, "!iAS-SUB,1", "AS65530 AS65531 AS65532");
+	ASK_A(s, "!iAS-MISSING,1", "192.0.2.0/26");
+	put_text("as-set:         AS-MISSING\nmembers:        AS65544\nsource:         TEST2\n");
+	ASK_A(s, "!iAS-SUB,1", "AS65530 AS65531 AS65532 AS65544");
+	ASK_A(s, "!iAS-MISSING,1", "AS65544");
+	ASK(s, "!sTEST", "C\n");
+	ASK_A(s, "!iAS-SUB,1", "AS65530 AS65531 AS65532");
+	ASK_A(s, "!iAS-MISSING,1", "192.0.2.0/26");
+	ASK(s, "!sTEST,TEST2", "C\n");
+	CHECK_INT(whois_index_del(idx, "TEST2", RPSL_AS_SET, "AS-MISSING"), 0);
+	CHECK_INT(whois_index_del(idx, "TEST", RPSL_ROUTE_SET, "AS-MISSING"), 0);
+	CHECK_INT(whois_index_del(idx, "TEST", RPSL_AS_SET, "AS-LATE"), 0);
+	ASK_A(s, "!iAS-SUB,1", "AS65530 AS65531 AS65532");
+	ASK(s, "!iAS-MISSING,1", "D\n");
+	ASK(s, "!iAS-LATE,1", "D\n");
+	CHECK_INT(whois_index_count(idx), 30);
+	whois_session_free(s);
+}
+
 static void test_rpki_off(void)
 {
 	/* Without RPKI-aware mode: no rpki-ov-state lines, no RPKI source,
@@ -915,6 +966,7 @@ int main(void)
 	TEST_RUN(test_ipy_and_asn_edge_cases);
 	TEST_RUN(test_rpki_off);
 	TEST_RUN(test_updates);
+	TEST_RUN(test_set_changes);
 	whois_index_free(idx);
 	for (int i = 0; i < nobjs; i++)
 		free(objs[i].text);
