@@ -111,7 +111,7 @@ fi
 DB=rtrbench_$$
 psql -h "$HOST" -p "$PORT" -U "$USER_" -d postgres -XAtq -c "CREATE DATABASE $DB" || die "cannot create database $DB"
 URL="postgresql://$USER_@$HOST:$PORT/$DB"
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+free_port() { python3 "$SRCDIR/scripts/free_port.py"; }
 WPORT=$(free_port)
 HPORT=$(free_port)
 RPORT=$(free_port)

@@ -106,7 +106,7 @@ else
 		die "cannot create database $DB"
 	URL="postgresql://$USER_@$HOST:$PORT/$DB"
 fi
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+free_port() { python3 "$SRCDIR/scripts/free_port.py"; }
 WPORT=$(free_port)
 HPORT=$(free_port)
 CFG=$TMP/irrd.yaml

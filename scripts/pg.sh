@@ -72,15 +72,15 @@ setup_runas() {
 }
 
 free_port() {
-	python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
+	python3 "$(dirname "${BASH_SOURCE[0]}")/free_port.py"
 }
 
+# As the server binds (SO_REUSEADDR): closed connections in TIME_WAIT on
+# the port do not keep it from being reused.
 port_is_free() {
 	python3 -c 'import socket, sys
 s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 try:
     s.bind(("127.0.0.1", int(sys.argv[1])))
 except OSError:

@@ -32,6 +32,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "scripts"))
+import free_port as _free_port  # noqa: E402
+
 _db_seq = itertools.count(1)
 
 
@@ -108,11 +111,8 @@ def _short(v, n=300):
 
 
 def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    """A TCP port on 127.0.0.1 that is free now (scripts/free_port.py)."""
+    return _free_port.free_port()
 
 
 def new_db(prefix="it"):

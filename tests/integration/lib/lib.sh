@@ -123,10 +123,7 @@ it_done() {
 
 # it_free_port: a TCP port on 127.0.0.1 that is free right now.
 it_free_port() {
-	python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
+	python3 "$IT_LIB_DIR/../../../scripts/free_port.py"
 }
 
 # it_new_db [PREFIX]: a fresh empty database in the test cluster; prints its url.
