@@ -17,6 +17,7 @@
 #include <openssl/sha.h>
 
 #include "rpki/val_int.h"
+#include "rpsl/base64.h"
 #include "rpsl/log.h"
 
 static pthread_mutex_t log_mtx = PTHREAD_MUTEX_INITIALIZER;
@@ -218,73 +219,18 @@ void val_sha256(const void *buf, size_t len, uint8_t out[32])
 	SHA256(buf, len, out);
 }
 
-static int b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 uint8_t *val_base64_decode(const char *s, size_t len, size_t *outlen)
 {
 	uint8_t *out = xmalloc(len / 4 * 3 + 3);
-	uint32_t acc = 0;
-	size_t n = 0, o = 0, pad = 0;
+	ssize_t n = base64_decode(s, len, out, BASE64_STRICT);
 
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		int v;
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
-			continue;
-		if (c == '=') {
-			pad++;
-			if (pad > 2)
-				goto bad;
-			continue;
-		}
-		if (pad || (v = b64_value(c)) < 0)
-			goto bad;
-		acc = (acc << 6) | (uint32_t)v;
-		if (++n % 4 == 0) {
-			out[o++] = (uint8_t)(acc >> 16);
-			out[o++] = (uint8_t)(acc >> 8);
-			out[o++] = (uint8_t)acc;
-			acc = 0;
-		}
+	if (n < 0) {
+		free(out);
+		*outlen = 0;
+		return NULL;
 	}
-	switch (n % 4) {
-	case 0:
-		if (pad)
-			goto bad;
-		break;
-	case 2:
-		if (pad != 2 || (acc & 0xf))
-			goto bad;
-		out[o++] = (uint8_t)(acc >> 4);
-		break;
-	case 3:
-		if (pad != 1 || (acc & 0x3))
-			goto bad;
-		out[o++] = (uint8_t)(acc >> 10);
-		out[o++] = (uint8_t)(acc >> 2);
-		break;
-	default:
-		goto bad;
-	}
-	*outlen = o;
+	*outlen = (size_t)n;
 	return out;
-bad:
-	free(out);
-	*outlen = 0;
-	return NULL;
 }
 
 char *val_base64_encode(const uint8_t *buf, size_t len)
