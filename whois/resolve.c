@@ -83,35 +83,40 @@ static int cmp_v6(const void *x, const void *y)
 	return (int)a->len - (int)b->len;
 }
 
-/* Sort 40-bit keys: an LSD radix sort in three passes (12, 12 and 16
- * bits) for big arrays, qsort for small ones. */
+/* Sort 40-bit keys: an LSD radix sort in three passes of 14 bits (the
+ * fastest split measured for ~800k keys), the counts of all passes taken
+ * in one read, for big arrays; qsort for small ones. */
+#define SORT_V4_BITS 14
+#define SORT_V4_PASSES 3
 static void sort_v4(uint64_t *v, size_t n)
 {
-	static const unsigned widths[3] = { 12, 12, 16 };
+	enum { NB = 1u << SORT_V4_BITS };
 
 	if (n < 4096) {
 		qsort(v, n, sizeof(*v), cmp_u64);
 		return;
 	}
 	uint64_t *tmp = xmalloc(n * sizeof(*tmp));
-	uint32_t *count = xmalloc((1u << 16) * sizeof(*count));
+	uint32_t *count = xcalloc((size_t)SORT_V4_PASSES * NB, sizeof(*count));
+	for (size_t i = 0; i < n; i++) {
+		uint64_t k = v[i];
+		for (unsigned p = 0; p < SORT_V4_PASSES; p++)
+			count[p * NB + ((k >> (p * SORT_V4_BITS)) & (NB - 1))]++;
+	}
 	uint64_t *src = v, *dst = tmp;
-	unsigned shift = 0;
-	for (int p = 0; p < 3; shift += widths[p], p++) {
-		uint64_t m = (1u << widths[p]) - 1;
-		memset(count, 0, (m + 1) * sizeof(*count));
-		for (size_t i = 0; i < n; i++)
-			count[(src[i] >> shift) & m]++;
-		if (count[(src[0] >> shift) & m] == n)
+	for (unsigned p = 0; p < SORT_V4_PASSES; p++) {
+		uint32_t *c = count + p * NB;
+		unsigned shift = p * SORT_V4_BITS;
+		if (c[(src[0] >> shift) & (NB - 1)] == n)
 			continue;	/* one digit everywhere: nothing moves */
 		uint32_t sum = 0;
-		for (uint64_t b = 0; b <= m; b++) {
-			uint32_t c = count[b];
-			count[b] = sum;
-			sum += c;
+		for (unsigned b = 0; b < NB; b++) {
+			uint32_t x = c[b];
+			c[b] = sum;
+			sum += x;
 		}
 		for (size_t i = 0; i < n; i++)
-			dst[count[(src[i] >> shift) & m]++] = src[i];
+			dst[c[(src[i] >> shift) & (NB - 1)]++] = src[i];
 		uint64_t *t = src;
 		src = dst;
 		dst = t;
@@ -238,19 +243,38 @@ static size_t fmt_dec(unsigned v, char *p)
 	return 1;
 }
 
+/* "0".."255", each as up to three digits and, in byte 3, their count:
+ * an address is four table copies instead of divisions. */
+static char dec_tab[256][4];
+static pthread_once_t dec_once = PTHREAD_ONCE_INIT;
+
+static void dec_tab_init(void)
+{
+	for (unsigned v = 0; v < 256; v++)
+		dec_tab[v][3] = (char)fmt_dec(v, dec_tab[v]);
+}
+
+/* Writes up to 3 bytes past the digits (scratch, overwritten next). */
+static inline size_t put_dec8(unsigned v, char *p)
+{
+	memcpy(p, dec_tab[v], 4);
+	return (size_t)dec_tab[v][3];
+}
+
 static size_t fmt_v4key(uint64_t k, char *buf)
 {
 	uint32_t addr = (uint32_t)(k >> 8);
 	char *p = buf;
-	p += fmt_dec(addr >> 24, p);
+	pthread_once(&dec_once, dec_tab_init);
+	p += put_dec8(addr >> 24, p);
 	*p++ = '.';
-	p += fmt_dec((addr >> 16) & 0xff, p);
+	p += put_dec8((addr >> 16) & 0xff, p);
 	*p++ = '.';
-	p += fmt_dec((addr >> 8) & 0xff, p);
+	p += put_dec8((addr >> 8) & 0xff, p);
 	*p++ = '.';
-	p += fmt_dec(addr & 0xff, p);
+	p += put_dec8(addr & 0xff, p);
 	*p++ = '/';
-	p += fmt_dec((unsigned)(k & 0xff), p);
+	p += put_dec8((unsigned)(k & 0xff), p);
 	*p = '\0';
 	return (size_t)(p - buf);
 }
@@ -269,7 +293,7 @@ static size_t fmt_v6key(const struct wv6key *k, char *buf)
  * empty), written straight into the buffer. */
 static void render_keys(int fam, const void *keys, size_t n, struct wbuf *out)
 {
-	size_t room = n * (fam == 0 ? 20 : 45);
+	size_t room = n * (fam == 0 ? 20 : 45) + 4;	/* put_dec8() writes ahead */
 	wbuf_reserve(out, room);
 	char *p = out->p + out->len, *start = out->p;
 	for (size_t i = 0; i < n; i++) {
@@ -672,8 +696,16 @@ static void resolve_recursive(struct resolve *r, const char *root, int root_clas
 	struct strvec level = { 0 }, next = { 0 };
 	strvec_add(&level, (const char *)set);
 	while (level.n > 0) {
-		for (size_t i = 0; i < level.n; i++)
+		for (size_t i = 0; i < level.n; i++) {
+			if (i + 8 < level.n) {
+				/* the members of a set a little ahead: their
+				 * first lines are a cache miss each */
+				const char *ahead = wobj_members((const struct wobj *)level.v[i + 8]);
+				__builtin_prefetch(ahead);
+				__builtin_prefetch(ahead + 64);
+			}
 			for_each_member(r->q, (const struct wobj *)level.v[i], resolve_member, r);
+		}
 		next.n = 0;
 		lookup_pending(r, &next);
 		struct strvec t = level;
