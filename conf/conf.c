@@ -586,21 +586,6 @@ static void walk_value(struct pctx *c, const struct kspec *k, const struct ynode
 			*fld_bool(base, k->off2) = true;
 		return;
 	case K_INT:
-		if (is_null(v))
-			return;
-		if (int_value(v, &ll) < 0) {
-			cfg_err(c->e, "%s: integer expected", path);
-			return;
-		}
-		if (ll < k->min || ll > k->max) {
-			if (k->max == INT_MAX)
-				cfg_err(c->e, "%s: %lld is less than the minimum of %lld", path, ll, k->min);
-			else
-				cfg_err(c->e, "%s: %lld is not between %lld and %lld", path, ll, k->min, k->max);
-			return;
-		}
-		*fld_int(base, k->off) = (int)ll;
-		return;
 	case K_LLONG:
 		if (is_null(v))
 			return;
@@ -609,13 +594,17 @@ static void walk_value(struct pctx *c, const struct kspec *k, const struct ynode
 			return;
 		}
 		if (ll < k->min || ll > k->max) {
-			if (k->max == LLONG_MAX)
+			/* an upper bound of the type's own maximum is no bound */
+			if (k->max == (k->type == K_INT ? INT_MAX : LLONG_MAX))
 				cfg_err(c->e, "%s: %lld is less than the minimum of %lld", path, ll, k->min);
 			else
 				cfg_err(c->e, "%s: %lld is not between %lld and %lld", path, ll, k->min, k->max);
 			return;
 		}
-		*fld_ll(base, k->off) = ll;
+		if (k->type == K_INT)
+			*fld_int(base, k->off) = (int)ll;
+		else
+			*fld_ll(base, k->off) = ll;
 		return;
 	case K_PORT:
 		if (is_null(v))
