@@ -225,24 +225,6 @@ const struct wpfxlist *wres_origin_prefixes(const struct wquery *q, struct worig
 	}
 }
 
-/* "a.b.c.d/n" from a 40-bit key. */
-static size_t fmt_dec(unsigned v, char *p)
-{
-	if (v >= 100) {
-		p[0] = (char)('0' + v / 100);
-		p[1] = (char)('0' + v / 10 % 10);
-		p[2] = (char)('0' + v % 10);
-		return 3;
-	}
-	if (v >= 10) {
-		p[0] = (char)('0' + v / 10);
-		p[1] = (char)('0' + v % 10);
-		return 2;
-	}
-	p[0] = (char)('0' + v);
-	return 1;
-}
-
 /* "0".."255", each as up to three digits and, in byte 3, their count:
  * an address is four table copies instead of divisions. */
 static char dec_tab[256][4];
@@ -251,7 +233,7 @@ static pthread_once_t dec_once = PTHREAD_ONCE_INIT;
 static void dec_tab_init(void)
 {
 	for (unsigned v = 0; v < 256; v++)
-		dec_tab[v][3] = (char)fmt_dec(v, dec_tab[v]);
+		dec_tab[v][3] = (char)wfmt_u8(v, dec_tab[v]);
 }
 
 /* Writes up to 3 bytes past the digits (scratch, overwritten next). */
@@ -261,6 +243,7 @@ static inline size_t put_dec8(unsigned v, char *p)
 	return (size_t)dec_tab[v][3];
 }
 
+/* "a.b.c.d/n" from a 40-bit key. */
 static size_t fmt_v4key(uint64_t k, char *buf)
 {
 	uint32_t addr = (uint32_t)(k >> 8);

@@ -938,7 +938,7 @@ bool w_ipy_parse(const char *s, size_t len, struct wprefix *out)
 
 /* ---------------------------------------------------------------- formatting */
 
-static size_t fmt_u8(unsigned v, char *p)
+size_t wfmt_u8(unsigned v, char *p)
 {
 	if (v >= 100) {
 		p[0] = (char)('0' + v / 100);
@@ -964,7 +964,7 @@ size_t waddr_format(uint8_t family, const uint8_t *a, char *buf)
 		for (int k = 0; k < 4; k++) {
 			if (k)
 				*p++ = '.';
-			p += fmt_u8(a[k], p);
+			p += wfmt_u8(a[k], p);
 		}
 		*p = '\0';
 		return (size_t)(p - buf);
@@ -1017,7 +1017,7 @@ size_t wprefix_format(uint8_t family, const uint8_t *a, uint8_t len, char *buf)
 {
 	size_t n = waddr_format(family, a, buf);
 	buf[n++] = '/';
-	n += fmt_u8(len, buf + n);
+	n += wfmt_u8(len, buf + n);
 	buf[n] = '\0';
 	return n;
 }

@@ -114,6 +114,8 @@ bool w_ipy_parse(const char *s, size_t len, struct wprefix *out);
 
 /* "a.b.c.d/n" and RFC 5952 "x::y/n"; buf needs 50 bytes. Returns length. */
 size_t wprefix_format(uint8_t family, const uint8_t *a, uint8_t len, char *buf);
+/* Writes 0..999 in decimal (no NUL) at p; the number of digits. */
+size_t wfmt_u8(unsigned v, char *p);
 size_t waddr_format(uint8_t family, const uint8_t *a, char *buf);
 
 /* parse_as_number(): "AS<int>" (case-insensitive) -> asn. On failure
