@@ -239,9 +239,7 @@ static void status_page(struct irrd *d, struct evbuffer *o)
 	evbuffer_add_printf(o, " port %d\n", cfg->whois.port);
 	{
 		char since[64];
-		struct tm tm;
-		gmtime_r(&d->started, &tm);
-		strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S+00:00", &tm);
+		irrd_status_time(d->started, since, sizeof(since));
 		evbuffer_add_printf(o, "Up since %s (%lld seconds); %zu whois connections open\n", since,
 				    (long long)(time(NULL) - d->started),
 				    d->whoisd ? irrd_whoisd_nconns(d->whoisd) : 0);
@@ -567,4 +565,16 @@ void irrd_httpd_free(struct irrd_httpd *h)
 	free(h->fds);
 	free(h->bound);
 	free(h);
+}
+
+void irrd_status_time(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	if (t <= 0) {
+		snprintf(buf, size, "None");
+		return;
+	}
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%d %H:%M:%S+00:00", &tm);
 }

@@ -173,6 +173,9 @@ int irrd_httpd_start(struct irrd_httpd *h);
 /* Stop accepting HTTP connections (SIGTERM). */
 void irrd_httpd_stop(struct irrd_httpd *h);
 void irrd_httpd_free(struct irrd_httpd *h);
+/* A time as the status page prints it ("2024-01-01 00:00:00+00:00"),
+ * "None" when unset (t <= 0). */
+void irrd_status_time(time_t t, char *buf, size_t size);
 
 /* ---- index.c: the start-up load and the change follower ---- */
 /* Fill d->idx from every stored object (parser threads + loop thread).

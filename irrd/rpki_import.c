@@ -546,18 +546,6 @@ char *irrd_rpki_import_json(struct irrd *d, size_t *len)
 	return set != NULL ? roa_set_json(set, len) : NULL;
 }
 
-static void time_text(time_t t, char *buf, size_t size)
-{
-	struct tm tm;
-
-	if (t <= 0) {
-		snprintf(buf, size, "None");
-		return;
-	}
-	gmtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%d %H:%M:%S+00:00", &tm);
-}
-
 void irrd_rpki_import_status(struct irrd *d, struct evbuffer *o, bool metrics)
 {
 	struct irrd_rpki *r = d->rpki;
@@ -600,9 +588,9 @@ void irrd_rpki_import_status(struct irrd *d, struct evbuffer *o, bool metrics)
 		evbuffer_add_printf(o, "    SLURM source: %s\n", cfg->slurm_source);
 	if (r == NULL)
 		return;
-	time_text(r->last_start, start, sizeof(start));
-	time_text(r->last_ok, ok, sizeof(ok));
-	time_text(r->last_fail, fail, sizeof(fail));
+	irrd_status_time(r->last_start, start, sizeof(start));
+	irrd_status_time(r->last_ok, ok, sizeof(ok));
+	irrd_status_time(r->last_fail, fail, sizeof(fail));
 	evbuffer_add_printf(o, "    ROAs in force: %zu; pseudo-IRR objects: %zu%s\n", nroas, r->npseudo,
 			    r->slicing ? " (being added)" : "");
 	evbuffer_add_printf(o, "    ROA import: %s; imports: %lu succeeded, %lu failed; last started %s\n",

@@ -801,18 +801,6 @@ char *irrd_rtr_json(struct irrd *d, size_t *len)
 
 /* ---- status ---- */
 
-static void time_text(time_t t, char *buf, size_t size)
-{
-	struct tm tm;
-
-	if (t == 0) {
-		snprintf(buf, size, "None");
-		return;
-	}
-	gmtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%d %H:%M:%S+00:00", &tm);
-}
-
 static void metric(struct evbuffer *o, const char *name, const char *type, const char *help)
 {
 	evbuffer_add_printf(o, "\n# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
@@ -902,8 +890,8 @@ void irrd_rtrd_status(struct irrd *d, struct evbuffer *out, bool metrics)
 				    st.vrps_v4 + st.vrps_v6, st.vrps_v4, st.vrps_v6, st.router_keys);
 		evbuffer_add_printf(out, "    Older serials answerable with a delta: %zu\n", st.deltas);
 	}
-	time_text(r->changed, changed, sizeof(changed));
-	time_text(r->published, when, sizeof(when));
+	irrd_status_time(r->changed, changed, sizeof(changed));
+	irrd_status_time(r->published, when, sizeof(when));
 	evbuffer_add_printf(out, "    Last update of the served set: %s\n", changed);
 	evbuffer_add_printf(out, "    Last ROA set handed to RTR: %s\n", when);
 	evbuffer_add_printf(out, "    Sessions open: %zu (TLS %zu)\n", r->nconns, r->ntls);

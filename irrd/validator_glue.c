@@ -674,18 +674,6 @@ void irrd_validator_stop(struct irrd *d)
 	d->validator = NULL;
 }
 
-static void ttext(time_t t, char *buf, size_t size)
-{
-	struct tm tm;
-
-	if (t <= 0) {
-		snprintf(buf, size, "None");
-		return;
-	}
-	gmtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%d %H:%M:%S+00:00", &tm);
-}
-
 void irrd_validator_status(struct irrd *d, struct evbuffer *o, bool metrics)
 {
 	struct irrd_validator *v = d->validator;
@@ -732,9 +720,9 @@ void irrd_validator_status(struct irrd *d, struct evbuffer *o, bool metrics)
 				    v->last_vrps, v->last_roas, v->last_aspas, v->last_brks);
 		return;
 	}
-	ttext(v->last_start, start, sizeof(start));
-	ttext(v->last_end, end, sizeof(end));
-	ttext(v->last_ok, ok, sizeof(ok));
+	irrd_status_time(v->last_start, start, sizeof(start));
+	irrd_status_time(v->last_end, end, sizeof(end));
+	irrd_status_time(v->last_ok, ok, sizeof(ok));
 	evbuffer_add_printf(o, "    Validator: %s; runs: %lu succeeded, %lu failed (%lu child process failures); "
 			    "last started %s, last ended %s\n",
 			    v->running ? "running" : "idle", v->nok, v->nfailed, v->nchild_failed, start, end);
