@@ -17,6 +17,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import irrdtest as it  # noqa: E402
@@ -93,11 +94,23 @@ def plant(cache):
     return paths
 
 
+_served = [0]
+
+
 def served(src):
-    """The repository served now: a copy at a fixed place (rsync/HTTPS)."""
+    """The repository served now: a copy at a fixed place (rsync/HTTPS).
+    Each copy gets its own mtimes, 100 s apart: "one" and "two" can be
+    written within the same second with same-size files (a CRL, a ROA), and
+    rsync's quick check (size, whole-second mtime) would then keep the
+    previous copy's file."""
     dst = os.path.join(W, "served")
     subprocess.run(["rm", "-rf", dst], check=True)
     subprocess.run(["cp", "-a", src, dst], check=True)
+    _served[0] += 1
+    ts = int(time.time()) + 100 * _served[0]
+    for root, _dirs, fs in os.walk(dst):
+        for f in fs:
+            os.utime(os.path.join(root, f), (ts, ts))
     return dst
 
 
@@ -176,6 +189,8 @@ SRV = served(ONE)
 with ys.Servers(SRV, os.path.join(W, "ys"), rsync=True, https=False):
     got, log = run(cache, [RTAL], "-R")
     t.eq("rsync run 2: exactly the VRPs of ca0", got, EXP_ONE)
+    if got != EXP_ONE:
+        sys.stdout.write("# validator log:\n" + "".join("#   " + l + "\n" for l in log.splitlines()[-40:]))
     t.check("rsync run 2: ca1 gone from the module copy and valid/",
             not os.path.exists(os.path.join(module, "repo", "ca1")) and
             not os.path.exists(os.path.join(valid(cache), "ca1")))
