@@ -114,6 +114,11 @@ int val_rsync_fetch(const char *prog, const char *uri, const char *dest, bool di
 	snprintf(io_timeout, sizeof(io_timeout), "--timeout=%ld", timeout > 0 && timeout < 180 ? timeout : 180);
 	argv[n++] = prog;
 	argv[n++] = "-rt";
+	/* compare mtimes to the nanosecond: a publication server that rewrites
+	 * a same-size file (a CRL) within the second it was fetched would
+	 * otherwise pass rsync's quick check and never reach the cache
+	 * (rsync >= 3.1.3 as receiver) */
+	argv[n++] = "--modify-window=-1";
 	argv[n++] = "--no-motd";
 	argv[n++] = maxsize;
 	argv[n++] = "--contimeout=15";

@@ -11,7 +11,10 @@ rsync module, a host, a valid/ tree). An offline run and a run where one
 TAL yields no trust anchor leave everything. Run 2 on "one": ca1's last
 valid copy and fetched files are gone, ca0's and the TA's stay, the planted
 copies are gone, the VRPs are exactly those of "one". The same over rsync
-only (-R): ca1's files leave both the module copy and valid/.
+only (-R): ca1's files leave both the module copy and valid/. There, the
+two copies' files have mtimes in the same second and "one" is signed a
+second later (same-size CRLs and manifests, other bytes): the validator's
+rsync must compare mtimes to the nanosecond to fetch them.
 """
 import json
 import os
@@ -37,18 +40,23 @@ W = t.tmp
 V = it.prog("irrd_rpki_validator")
 
 
-def mkrepo(name, cas):
+def mkrepo(name, cas, now):
     out = os.path.join(W, name)
     r = subprocess.run([sys.executable, os.path.join(tools, "mkrepo.py"), "--out", out, "--cas", str(cas),
-                        "--roas", "5", "--seed", "43", "--key-cache", KEYS], capture_output=True, text=True)
+                        "--roas", "5", "--seed", "43", "--key-cache", KEYS,
+                        "--now", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))],
+                       capture_output=True, text=True)
     if r.returncode != 0:
         t.fail("mkrepo %s" % name, r.stderr[-500:])
         t.done()
     return out
 
 
-TWO = mkrepo("two", 2)
-ONE = mkrepo("one", 1)
+# "one" is signed a second after "two": its CRLs and manifests differ from
+# two's but have the same sizes
+NOW = int(time.time())
+TWO = mkrepo("two", 2, NOW - 1)
+ONE = mkrepo("one", 1, NOW)
 EXP_TWO = ys.read_expected(TWO)
 EXP_ONE = ys.read_expected(ONE)
 t.check("the repositories differ in ca1's VRPs", EXP_ONE < EXP_TWO and len(EXP_ONE) > 0,
@@ -94,23 +102,15 @@ def plant(cache):
     return paths
 
 
-_served = [0]
-
-
-def served(src):
-    """The repository served now: a copy at a fixed place (rsync/HTTPS).
-    Each copy gets its own mtimes, 100 s apart: "one" and "two" can be
-    written within the same second with same-size files (a CRL, a ROA), and
-    rsync's quick check (size, whole-second mtime) would then keep the
-    previous copy's file."""
+def served(src, mtime):
+    """The repository served now: a copy at a fixed place (rsync/HTTPS), its
+    files' mtimes set to mtime."""
     dst = os.path.join(W, "served")
     subprocess.run(["rm", "-rf", dst], check=True)
     subprocess.run(["cp", "-a", src, dst], check=True)
-    _served[0] += 1
-    ts = int(time.time()) + 100 * _served[0]
     for root, _dirs, fs in os.walk(dst):
         for f in fs:
-            os.utime(os.path.join(root, f), (ts, ts))
+            os.utime(os.path.join(root, f), ns=(mtime, mtime))
     return dst
 
 
@@ -124,7 +124,7 @@ with open(BADTAL, "w") as f:
     f.write("rsync://127.0.0.1/rpki/no/such.cer\n\n" + key)
 
 valid = lambda c: os.path.join(c, "valid", "127.0.0.1", "rpki", "repo")  # noqa: E731
-SRV = served(TWO)
+SRV = served(TWO, (NOW - 200) * 10**9)
 
 # ---- RRDP ---------------------------------------------------------------------------------
 cache = os.path.join(W, "cache")
@@ -151,7 +151,7 @@ with ys.Servers(SRV, os.path.join(W, "ys"), rsync=True, https=True):
     t.check("a TAL without trust anchor: the run is incomplete, the stale copies stay",
             all(os.path.exists(p) for p in stale), [p for p in stale if not os.path.exists(p)])
 
-SRV = served(ONE)
+SRV = served(ONE, (NOW - 100) * 10**9)
 with ys.Servers(SRV, os.path.join(W, "ys"), rsync=True, https=True):
     got, log = run(cache, [TAL])
     t.eq("run 2 (ca1 removed): exactly the VRPs of ca0", got, EXP_ONE)
@@ -177,7 +177,9 @@ with ys.Servers(SRV, os.path.join(W, "ys"), rsync=True, https=True):
 # ---- rsync only ---------------------------------------------------------------------------
 cache = os.path.join(W, "cache-rsync")
 module = os.path.join(cache, "rsync", "127.0.0.1", "rpki")
-SRV = served(TWO)
+# both copies' files have mtimes within the same second, 0.6 s apart: rsync's
+# quick check must compare nanoseconds to see one's rewritten same-size files
+SRV = served(TWO, NOW * 10**9 + 100 * 10**6)
 with ys.Servers(SRV, os.path.join(W, "ys"), rsync=True, https=False):
     got, log = run(cache, [RTAL], "-R")
     t.eq("rsync run 1: exactly the VRPs of both CAs", got, EXP_TWO)
@@ -185,7 +187,7 @@ with ys.Servers(SRV, os.path.join(W, "ys"), rsync=True, https=False):
             os.path.exists(os.path.join(module, "repo", "ca1", "ca1.mft")) and
             os.path.exists(os.path.join(valid(cache), "ca1", "ca1.mft")))
     stale = plant(cache)
-SRV = served(ONE)
+SRV = served(ONE, NOW * 10**9 + 700 * 10**6)
 with ys.Servers(SRV, os.path.join(W, "ys"), rsync=True, https=False):
     got, log = run(cache, [RTAL], "-R")
     t.eq("rsync run 2: exactly the VRPs of ca0", got, EXP_ONE)
