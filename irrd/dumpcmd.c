@@ -7,10 +7,63 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "irrd/cli.h"
 #include "rpki/importer.h"
 #include "rpki/rpki.h"
 #include "rpsl/log.h"
 #include "sql/sql.h"
+
+int dumpcmd_args(int argc, char **argv, bool serial, size_t max_files, void (*usage)(FILE *),
+		 struct dumpcmd_args *a)
+{
+	int rc = 1;
+
+	memset(a, 0, sizeof(*a));
+	a->serial = -1;
+	a->files = xcalloc((size_t)argc, sizeof(char *));
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i], *v;
+
+		if (cli_value(argc, argv, &i, "--config", &a->config) ||
+		    cli_value(argc, argv, &i, "--source", &a->source))
+			continue;
+		if (serial && cli_value(argc, argv, &i, "--serial", &v)) {
+			if (cli_number("--serial", v, 0, &a->serial) < 0)
+				goto out;
+		} else if (cli_next_value(argc, argv, &i, "--jobs", &v)) {
+			if (cli_number("--jobs", v, 1, &a->jobs) < 0)
+				goto out;
+		} else if (cli_help(arg)) {
+			usage(stdout);
+			rc = 0;
+			goto out;
+		} else if (arg[0] == '-' && arg[1] != '\0') {
+			rc = cli_unknown(arg, usage);
+			goto out;
+		} else if (a->nfiles < max_files)
+			a->files[a->nfiles++] = arg;
+		else {
+			fprintf(stderr, "%s: %s: only one input file is accepted\n", log_progname(), arg);
+			goto out;
+		}
+	}
+	if (a->source == NULL || a->nfiles == 0) {
+		fprintf(stderr, "%s: %s\n", log_progname(),
+			a->source == NULL ? "--source is required" : "no input file");
+		usage(stderr);
+		goto out;
+	}
+	return -1;
+out:
+	dumpcmd_args_free(a);
+	return rc;
+}
+
+void dumpcmd_args_free(struct dumpcmd_args *a)
+{
+	free(a->files);
+	a->files = NULL;
+}
 
 void dumpcmd_parse_options(const struct cfg *cfg, struct rpsl_options *po)
 {
@@ -18,6 +71,23 @@ void dumpcmd_parse_options(const struct cfg *cfg, struct rpsl_options *po)
 	po->hashers[RPSL_HASHER_MD5_PW] = (enum rpsl_hasher_avail)cfg->password_hashers[CFG_HASH_MD5];
 	po->hashers[RPSL_HASHER_CRYPT_PW] = (enum rpsl_hasher_avail)cfg->password_hashers[CFG_HASH_CRYPT];
 	po->hashers[RPSL_HASHER_BCRYPT_PW] = (enum rpsl_hasher_avail)cfg->password_hashers[CFG_HASH_BCRYPT];
+}
+
+void dumpcmd_load_opts(const struct cfg *cfg, const struct dumpcmd *d, const struct dumpcmd_args *a,
+		       struct rpsl_options *po, struct sql_load_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->source = d->source;
+	o->serial = a->serial;
+	o->authoritative = d->src->authoritative;
+	o->files = a->files;
+	o->nfiles = a->nfiles;
+	o->jobs = (int)a->jobs;
+	o->reject = dumpcmd_print_reject;
+	dumpcmd_parse_options(cfg, po);
+	o->parse_opts = po;
+	o->rpki_state = d->roas != NULL ? roa_load_state : NULL;
+	o->rpki_arg = d->roas;
 }
 
 void dumpcmd_print_reject(void *arg, const char *file, unsigned long line, const char *cls,

@@ -24,6 +24,7 @@
 
 #include <event2/event.h>
 
+#include "irrd/cli.h"
 #include "irrd/irrd.h"
 #include "irrd/nofile.h"
 #include "irrd/rtrd.h"
@@ -43,6 +44,7 @@ static void usage(FILE *f)
  * start, so that the sanitizers see no leak). */
 static void teardown(struct irrd *d)
 {
+	whois_warm_stop(d->warm);
 	irrd_nrtm_stop(d);
 	irrd_rpki_stop(d);
 	irrd_db_listen_stop(d);
@@ -77,23 +79,18 @@ int main(int argc, char **argv)
 
 	log_init(argv[0]);
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
-			config = argv[++i];
-		} else if (strncmp(argv[i], "--config=", 9) == 0) {
-			config = argv[i] + 9;
-		} else if (strcmp(argv[i], "--foreground") == 0) {
+		if (cli_value(argc, argv, &i, "--config", &config))
+			continue;
+		if (strcmp(argv[i], "--foreground") == 0) {
 			foreground = true;
-		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+		} else if (cli_help(argv[i])) {
 			usage(stdout);
 			return 0;
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("%s\n", IRRD_VERSION);
 			return 0;
-		} else {
-			fprintf(stderr, "%s: %s: unknown argument\n", log_progname(), argv[i]);
-			usage(stderr);
-			return 1;
-		}
+		} else
+			return cli_unknown(argv[i], usage);
 	}
 	if (config == NULL)
 		config = CFG_PATH_DEFAULT;
@@ -182,6 +179,7 @@ int main(int argc, char **argv)
 		 d.stats.index_load_seconds);
 	irrd_detach_done(ready_fd, d.cfg);
 	ready_fd = -1;
+	d.warm = whois_warm_start(&d.wctx);
 
 	event_base_dispatch(d.base);
 	irrd_stop(&d);	/* no-op after a signal; else the loop ran dry */

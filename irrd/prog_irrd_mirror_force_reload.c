@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "conf/conf.h"
+#include "irrd/cli.h"
 #include "rpsl/log.h"
 #include "sql/sql.h"
 
@@ -29,20 +30,16 @@ int main(int argc, char **argv)
 
 	log_init(argv[0]);
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
-			config = argv[++i];
-		else if (strncmp(argv[i], "--config=", 9) == 0)
-			config = argv[i] + 9;
-		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+		if (cli_value(argc, argv, &i, "--config", &config))
+			continue;
+		if (cli_help(argv[i])) {
 			usage(stdout);
 			return 0;
-		} else if (argv[i][0] != '-' && source == NULL)
-			source = argv[i];
-		else {
-			fprintf(stderr, "%s: %s: unknown argument\n", log_progname(), argv[i]);
-			usage(stderr);
-			return 1;
 		}
+		if (argv[i][0] != '-' && source == NULL)
+			source = argv[i];
+		else
+			return cli_unknown(argv[i], usage);
 	}
 	if (source == NULL) {
 		fprintf(stderr, "%s: SOURCE: missing\n", log_progname());

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "conf/conf.h"
+#include "irrd/cli.h"
 #include "irrd/irrd.h"
 #include "mail/mail.h"
 #include "rpsl/log.h"
@@ -92,20 +93,13 @@ int main(int argc, char **argv)
 
 	log_init(argv[0]);
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (strcmp(a, "--config") == 0 && i + 1 < argc)
-			config = argv[++i];
-		else if (strncmp(a, "--config=", 9) == 0)
-			config = a + 9;
-		else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+		if (cli_value(argc, argv, &i, "--config", &config))
+			continue;
+		if (cli_help(argv[i])) {
 			usage(stdout);
 			return 0;
-		} else {
-			fprintf(stderr, "%s: %s: unknown argument\n", log_progname(), a);
-			usage(stderr);
-			return 1;
 		}
+		return cli_unknown(argv[i], usage);
 	}
 	cfg = cfg_load_or_exit(config);
 	if (cfg->log_level != NULL) {
