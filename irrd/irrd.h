@@ -99,6 +99,7 @@ struct irrd {
 
 	struct whois_index *idx;
 	struct whois_context wctx;	/* points at cfg, idx and status */
+	struct whois_warm *warm;	/* makes the prefix lists after start-up */
 	struct whois_source_status *wstatus;
 	size_t nwstatus;
 	struct irrd_db_snapshot *db;	/* latest; NULL until the first read */

@@ -163,7 +163,7 @@ static const struct whois_source_status *source_status(const struct whois_sessio
 
 /* Build the per-query view: resolved sources (unique, real, indexed) in
  * priority order. */
-static void query_prepare(struct whois_session *s, struct wquery *q)
+void wsession_prepare(struct whois_session *s, struct wquery *q)
 {
 	const char *sel[WHOIS_MAX_SOURCES];
 	size_t n = selected_sources(s, sel);
@@ -266,7 +266,7 @@ static enum wresp cmd_origin(struct whois_session *s, const char *p, size_t pl, 
 	wbuf_reset(&s->body);
 	if (!w_parse_as_number(p, pl, &asn, &s->body))
 		return R_ERROR;
-	query_prepare(s, &q);
+	wsession_prepare(s, &q);
 	struct worigin *or = widx_origin(q.idx, asn);
 	if (or == NULL)
 		return R_NOT_FOUND;
@@ -357,7 +357,7 @@ static enum wresp cmd_as_set(struct whois_session *s, const char *p, size_t pl)
 	}
 	char *name = warena_strndup(&s->arena, p, pl);
 	w_upper(name, pl);
-	query_prepare(s, &q);
+	wsession_prepare(s, &q);
 	keylen = answer_key(s, &q, 'a', family, name, key, sizeof(key));
 	if ((r = answer_cached(s, &q, key, keylen)) != R_NONE)
 		return r;
@@ -379,7 +379,7 @@ static enum wresp cmd_set_members(struct whois_session *s, const char *p, size_t
 	}
 	char *name = warena_strndup(&s->arena, p, pl);
 	w_upper(name, pl);
-	query_prepare(s, &q);
+	wsession_prepare(s, &q);
 	if (!recursive) {
 		wres_set_members(&q, name, false, &s->body);
 		return s->body.len ? R_SUCCESS : R_NOT_FOUND;
@@ -645,7 +645,7 @@ static enum wresp cmd_exact_key(struct whois_session *s, const char *p, size_t p
 	struct wfilter f = take_filter(s);
 	if (cls == RPSL_CLASS_UNKNOWN)
 		return R_NOT_FOUND;
-	query_prepare(s, &q);
+	wsession_prepare(s, &q);
 	struct wobj *o = wsearch_key(&q, &f, cls, t, n);
 	if (o == NULL)
 		return R_NOT_FOUND;
@@ -672,7 +672,7 @@ static enum wresp inverse_search(struct whois_session *s, const char *attr, size
 		return R_ERROR;
 	}
 	struct wfilter f = take_filter(s);
-	query_prepare(s, &q);
+	wsession_prepare(s, &q);
 	struct wresult r = { 0 };
 	char *v = warena_strndup(&s->arena, value, vl);
 	wsearch_inverse(&q, &f, (enum wattr)a, v, &r);
@@ -716,7 +716,7 @@ static enum wresp cmd_route_search(struct whois_session *s, const char *p, size_
 		return R_ERROR;
 	}
 	struct wfilter f = take_filter(s);
-	query_prepare(s, &q);
+	wsession_prepare(s, &q);
 	struct wresult r = { 0 };
 	wsearch_route(&q, &f, &pfx, how, &r);
 	if (origins) {
@@ -1057,7 +1057,7 @@ static enum wresp handle_ripe(struct whois_session *s, const char *query, size_t
 			struct wresult r = { 0 };
 			if (index != last_producer)
 				continue;	/* a later component replaces its result */
-			query_prepare(s, &qq);
+			wsession_prepare(s, &qq);
 			wsearch_text(&qq, &f, comp, cl, &r);
 			wbuf_reset(&s->body);
 			wrender_objects(&qq, &r, s->key_fields_only, &s->body);
@@ -1091,7 +1091,7 @@ static enum wresp handle_ripe(struct whois_session *s, const char *query, size_t
 			struct wquery qq;
 			struct wfilter f = take_filter(s);
 			struct wresult r = { 0 };
-			query_prepare(s, &qq);
+			wsession_prepare(s, &qq);
 			wsearch_route(&qq, &f, &pfx, how, &r);
 			wbuf_reset(&s->body);
 			wrender_objects(&qq, &r, s->key_fields_only, &s->body);

@@ -96,6 +96,13 @@ struct whois_context {
 
 /* ---- one client connection ---- */
 enum whois_result { WHOIS_KEEP_OPEN, WHOIS_CLOSE };
+
+/* A thread that makes the prefix lists of every origin for the default
+ * sources (warm.c), so that the first !a / !g need not; start it once the
+ * index is loaded, stop it before the index or the context is freed. */
+struct whois_warm *whois_warm_start(const struct whois_context *ctx);
+void whois_warm_stop(struct whois_warm *w);
+
 struct whois_session *whois_session_new(const struct whois_context *ctx);
 void whois_session_free(struct whois_session *s);
 /* Answer one query line (terminator already removed, may contain any

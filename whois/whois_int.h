@@ -433,6 +433,9 @@ struct wquery {
 	bool default_sources;			/* no !s / -s: prefix lists may be cached */
 };
 
+/* The query view of a session's current source selection (session.c). */
+void wsession_prepare(struct whois_session *s, struct wquery *q);
+
 /* !i / !i,1: the members, sorted as text, space separated, into out. */
 void wres_set_members(struct wquery *q, const char *name, bool recursive, struct wbuf *out);
 /* !a: prefixes of all origins of an as-set, both or one family (4/6). */

@@ -2,14 +2,15 @@
  * whois_query_test.c - the whois query engine against a small index built
  * from tests/data/whois/test.db and test2.db (parsed with rpsl_parse):
  * exact answer bytes for every command and error, framing, keepalive and
- * close, set expansion with cycles and mbrs-by-ref, RPKI filtering, and
- * index updates.
+ * close, set expansion with cycles and mbrs-by-ref, RPKI filtering, index
+ * updates, and the thread that makes the prefix lists ahead of queries.
  */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 
@@ -17,6 +18,7 @@
 #include "rpsl/rpsl.h"
 #include "tests/unit/testlib.h"
 #include "whois/whois.h"
+#include "whois/whois_int.h"
 
 static struct whois_index *idx;
 static struct cfg cfg;
@@ -950,9 +952,65 @@ static void test_ipy_and_asn_edge_cases(void)
 	whois_session_free(s);
 }
 
+/* Origins with routes of a family whose default-selection list is made. */
+static int lists_made(int *with_routes)
+{
+	int made = 0;
+	*with_routes = 0;
+	for (size_t i = 0; i < idx->otabsize; i++)
+		for (struct worigin *or = idx->otab[i]; or != NULL; or = or->hnext)
+			for (int fam = 0; fam < 2; fam++) {
+				if (or->routes[fam].n == 0)
+					continue;
+				(*with_routes)++;
+				made += atomic_load(&or->cache[fam]) != NULL;
+			}
+	return made;
+}
+
+/* Runs first, on the index as loaded: the warm thread makes every list,
+ * answers stay the same, and it stops cleanly at any moment, also while
+ * index changes take the write lock. */
+static void test_warm(void)
+{
+	struct timespec nap = { 0, 10 * 1000 * 1000 };
+	int with_routes, made = lists_made(&with_routes);
+
+	CHECK(with_routes >= 4);
+	CHECK_INT(made, 0);
+	struct whois_warm *w = whois_warm_start(&ctx);
+	for (int i = 0; i < 500 && (made = lists_made(&with_routes)) < with_routes; i++) {
+		nanosleep(&nap, NULL);
+	}
+	whois_warm_stop(w);
+	CHECK_INT(made, with_routes);
+
+	struct whois_session *s = keepalive();
+	ASK(s, "!gAS65530", "A44\n192.0.2.0/24 198.51.100.0/24 203.0.113.0/24\nC\n");
+	ASK_A(s, "!6AS65531", "2001:db8:1::/48");
+	whois_session_free(s);
+
+	whois_warm_stop(whois_warm_start(&ctx));
+	whois_warm_stop(NULL);
+	w = whois_warm_start(&ctx);
+	for (int i = 0; i < 20; i++) {
+		whois_index_write_lock(idx);
+		put_text("route: 10.99.0.0/16\norigin: AS65530\nmnt-by: MNT-TEST\nsource: TEST\n");
+		whois_index_write_unlock(idx);
+		whois_index_write_lock(idx);
+		CHECK_INT(whois_index_del(idx, "TEST", RPSL_ROUTE, "10.99.0.0/16AS65530"), 0);
+		whois_index_write_unlock(idx);
+	}
+	whois_warm_stop(w);
+	s = keepalive();
+	ASK(s, "!gAS65530", "A44\n192.0.2.0/24 198.51.100.0/24 203.0.113.0/24\nC\n");
+	whois_session_free(s);
+}
+
 int main(void)
 {
 	setup();
+	TEST_RUN(test_warm);
 	TEST_RUN(test_framing_and_session);
 	TEST_RUN(test_origin_prefixes);
 	TEST_RUN(test_set_members);
