@@ -266,6 +266,14 @@ void irrd_signals_setup(struct irrd *d)
 	}
 }
 
+void irrd_pipe_drain(int fd)
+{
+	char buf[256];
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
 void irrd_signals_free(struct irrd *d)
 {
 	struct event **slots[] = { &d->sig_term, &d->sig_int, &d->sig_hup, &d->sig_usr1 };

@@ -307,15 +307,15 @@ static void status_page(struct irrd *d, struct evbuffer *o)
 
 /* ---- /metrics ---- */
 
-static void metric_head(struct evbuffer *o, const char *name, const char *type, const char *help)
+void irrd_metric_head(struct evbuffer *o, bool gap, const char *name, const char *type, const char *help)
 {
-	evbuffer_add_printf(o, "\n# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	evbuffer_add_printf(o, "%s# HELP %s %s\n# TYPE %s %s\n", gap ? "\n" : "", name, help, name, type);
 }
 
 static void metric_serials(struct evbuffer *o, const struct irrd_db_snapshot *db, const char *name,
 			   const char *help, size_t off)
 {
-	metric_head(o, name, "gauge", help);
+	irrd_metric_head(o, true, name, "gauge", help);
 	for (size_t i = 0; db != NULL && i < db->nsources; i++) {
 		int64_t v = *(const int64_t *)((const char *)&db->sources[i] + off);
 		if (v > 0)
@@ -331,7 +331,7 @@ static void metric_times(struct evbuffer *o, const struct irrd_db_snapshot *db, 
 
 	snprintf(name, sizeof(name), "%s_seconds", base);
 	snprintf(help, sizeof(help), "Seconds since the last %s", what);
-	metric_head(o, name, "gauge", help);
+	irrd_metric_head(o, true, name, "gauge", help);
 	for (size_t i = 0; db != NULL && i < db->nsources; i++) {
 		int64_t v = *(const int64_t *)((const char *)&db->sources[i] + off);
 		if (v >= 0)
@@ -340,7 +340,7 @@ static void metric_times(struct evbuffer *o, const struct irrd_db_snapshot *db, 
 	}
 	snprintf(name, sizeof(name), "%s_timestamp", base);
 	snprintf(help, sizeof(help), "Timestamp of the last %s in seconds since UNIX epoch", what);
-	metric_head(o, name, "gauge", help);
+	irrd_metric_head(o, true, name, "gauge", help);
 	for (size_t i = 0; db != NULL && i < db->nsources; i++) {
 		int64_t v = *(const int64_t *)((const char *)&db->sources[i] + off);
 		if (v >= 0)
@@ -354,14 +354,14 @@ static void metrics_page(struct irrd *d, struct evbuffer *o)
 	const struct irrd_db_snapshot *db = d->db;
 	const struct irrd_stats *st = &d->stats;
 
-	evbuffer_add_printf(o, "# HELP irrd_info Info from IRRd, value is always 1\n# TYPE irrd_info gauge\n");
+	irrd_metric_head(o, false, "irrd_info", "gauge", "Info from IRRd, value is always 1");
 	evbuffer_add_printf(o, "irrd_info{version=\"%s\"} 1\n", IRRD_VERSION);
-	metric_head(o, "irrd_uptime_seconds", "gauge", "Uptime of IRRd in seconds");
+	irrd_metric_head(o, true, "irrd_uptime_seconds", "gauge", "Uptime of IRRd in seconds");
 	evbuffer_add_printf(o, "irrd_uptime_seconds %lld\n", (long long)(time(NULL) - d->started));
-	metric_head(o, "irrd_startup_timestamp", "gauge", "Startup time of IRRd in seconds since UNIX epoch");
+	irrd_metric_head(o, true, "irrd_startup_timestamp", "gauge", "Startup time of IRRd in seconds since UNIX epoch");
 	evbuffer_add_printf(o, "irrd_startup_timestamp %lld\n", (long long)d->started);
 
-	metric_head(o, "irrd_object_class_total", "gauge", "Number of objects per class per source");
+	irrd_metric_head(o, true, "irrd_object_class_total", "gauge", "Number of objects per class per source");
 	for (size_t i = 0; i < d->ncounts; i++)
 		for (int k = 0; k < RPSL_CLASS_COUNT; k++)
 			if (d->counts[i].n[k] > 0)
@@ -385,33 +385,33 @@ static void metrics_page(struct irrd *d, struct evbuffer *o)
 		       offsetof(struct irrd_source_info, serial_newest_journal));
 
 	/* the daemon's own */
-	metric_head(o, "irrd_whois_connections_open", "gauge", "Whois connections open now");
+	irrd_metric_head(o, true, "irrd_whois_connections_open", "gauge", "Whois connections open now");
 	evbuffer_add_printf(o, "irrd_whois_connections_open %zu\n", d->whoisd ? irrd_whoisd_nconns(d->whoisd) : 0);
-	metric_head(o, "irrd_whois_connections_total", "counter", "Whois connections accepted and served");
+	irrd_metric_head(o, true, "irrd_whois_connections_total", "counter", "Whois connections accepted and served");
 	evbuffer_add_printf(o, "irrd_whois_connections_total %llu\n", (unsigned long long)st->whois_connections_total);
-	metric_head(o, "irrd_whois_connections_rejected_total", "counter", "Whois connections turned away");
+	irrd_metric_head(o, true, "irrd_whois_connections_rejected_total", "counter", "Whois connections turned away");
 	evbuffer_add_printf(o, "irrd_whois_connections_rejected_total{reason=\"access_list\"} %llu\n",
 			    (unsigned long long)st->whois_connections_denied);
 	evbuffer_add_printf(o, "irrd_whois_connections_rejected_total{reason=\"max_connections\"} %llu\n",
 			    (unsigned long long)st->whois_connections_refused);
-	metric_head(o, "irrd_whois_connections_closed_total", "counter", "Whois connections closed by the server");
+	irrd_metric_head(o, true, "irrd_whois_connections_closed_total", "counter", "Whois connections closed by the server");
 	evbuffer_add_printf(o, "irrd_whois_connections_closed_total{reason=\"idle_timeout\"} %llu\n",
 			    (unsigned long long)st->whois_connections_timeout);
 	evbuffer_add_printf(o, "irrd_whois_connections_closed_total{reason=\"dropped\"} %llu\n",
 			    (unsigned long long)st->whois_connections_dropped);
-	metric_head(o, "irrd_whois_queries_total", "counter", "Whois queries answered, TCP and HTTP");
+	irrd_metric_head(o, true, "irrd_whois_queries_total", "counter", "Whois queries answered, TCP and HTTP");
 	evbuffer_add_printf(o, "irrd_whois_queries_total %llu\n", (unsigned long long)st->whois_queries_total);
-	metric_head(o, "irrd_whois_sent_bytes_total", "counter", "Bytes sent to whois clients");
+	irrd_metric_head(o, true, "irrd_whois_sent_bytes_total", "counter", "Bytes sent to whois clients");
 	evbuffer_add_printf(o, "irrd_whois_sent_bytes_total %llu\n", (unsigned long long)st->whois_bytes_out);
-	metric_head(o, "irrd_http_requests_total", "counter", "HTTP requests");
+	irrd_metric_head(o, true, "irrd_http_requests_total", "counter", "HTTP requests");
 	evbuffer_add_printf(o, "irrd_http_requests_total %llu\n", (unsigned long long)st->http_requests_total);
-	metric_head(o, "irrd_index_objects", "gauge", "Objects in the in-memory whois index");
+	irrd_metric_head(o, true, "irrd_index_objects", "gauge", "Objects in the in-memory whois index");
 	evbuffer_add_printf(o, "irrd_index_objects %zu\n", d->idx ? whois_index_count(d->idx) : 0);
-	metric_head(o, "irrd_index_load_seconds", "gauge", "Time taken by the start-up index load");
+	irrd_metric_head(o, true, "irrd_index_load_seconds", "gauge", "Time taken by the start-up index load");
 	evbuffer_add_printf(o, "irrd_index_load_seconds %.3f\n", st->index_load_seconds);
-	metric_head(o, "irrd_index_changes_total", "counter", "Database changes applied to the index");
+	irrd_metric_head(o, true, "irrd_index_changes_total", "counter", "Database changes applied to the index");
 	evbuffer_add_printf(o, "irrd_index_changes_total %llu\n", (unsigned long long)st->changes_applied);
-	metric_head(o, "irrd_index_change_seq", "gauge", "Last object_change sequence applied to the index");
+	irrd_metric_head(o, true, "irrd_index_change_seq", "gauge", "Last object_change sequence applied to the index");
 	evbuffer_add_printf(o, "irrd_index_change_seq %lld\n", (long long)st->change_seq);
 	irrd_rpki_status(d, o, true);
 	irrd_rtrd_status(d, o, true);

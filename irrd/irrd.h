@@ -177,6 +177,10 @@ void irrd_httpd_free(struct irrd_httpd *h);
 /* A time as the status page prints it ("2024-01-01 00:00:00+00:00"),
  * "None" when unset (t <= 0). */
 void irrd_status_time(time_t t, char *buf, size_t size);
+/* The metrics page: the "# HELP NAME HELP" and "# TYPE NAME TYPE" lines of
+ * a metric, after a blank line when `gap` (the daemon's and RTR's metrics;
+ * the RPKI ones stand without). */
+void irrd_metric_head(struct evbuffer *o, bool gap, const char *name, const char *type, const char *help);
 
 /* ---- index.c: the start-up load and the change follower ---- */
 /* Fill d->idx from every stored object (parser threads + loop thread).
@@ -222,6 +226,8 @@ void irrd_cfg_retired_free(void);
 void irrd_stop(struct irrd *d);
 void irrd_signals_setup(struct irrd *d);
 void irrd_signals_free(struct irrd *d);
+/* Read a non-blocking wake-up pipe empty (its event callback). */
+void irrd_pipe_drain(int fd);
 /* irrd.piddir/irrd.pid, else DIR-OF-CONFIG/var/run/irrd.pid (caller frees). */
 char *irrd_pidfile_path(const struct cfg *cfg, const char *config_path);
 /* Create and lock; -1 (logged) if it cannot be or another irrd holds it. */
@@ -258,6 +264,9 @@ void irrd_rpki_import_request(struct irrd *d);
 void irrd_rpki_import_set(struct irrd *d, struct roa_set *set);
 void irrd_rpki_import_stop(struct irrd *d);
 void irrd_rpki_import_status(struct irrd *d, struct evbuffer *out, bool metrics);
+/* An error text for the status page and the log: a copy of s (NULL: "")
+ * with line breaks as ';' (caller frees). */
+char *irrd_oneline(const char *s);
 char *irrd_rpki_import_json(struct irrd *d, size_t *len);
 /* The ROA set in force (loop thread; replaced after each good import),
  * NULL if none. */

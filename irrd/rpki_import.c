@@ -113,7 +113,7 @@ static double now_sec(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static char *oneline(const char *s)
+char *irrd_oneline(const char *s)
 {
 	char *o = xstrdup(s ? s : "");
 
@@ -332,7 +332,7 @@ static void job_finish(struct irrd_rpki *r)
 		install_set(r, res->set, job->have_diff ? &job->diff : NULL, remarks);
 		res->set = NULL;
 	} else {
-		char *e = oneline(res->error ? res->error : "unknown error");
+		char *e = irrd_oneline(res->error ? res->error : "unknown error");
 
 		r->nfailed++;
 		r->last_fail = r->last_end;
@@ -355,11 +355,9 @@ static void job_finish(struct irrd_rpki *r)
 static void pipe_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct irrd_rpki *r = arg;
-	char buf[64];
 
 	(void)what;
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
+	irrd_pipe_drain(fd);
 	if (r->job != NULL)
 		job_finish(r);
 }
@@ -554,26 +552,23 @@ void irrd_rpki_import_status(struct irrd *d, struct evbuffer *o, bool metrics)
 	size_t nroas = r != NULL && r->set != NULL ? roa_set_count(r->set) : 0;
 
 	if (metrics) {
-		evbuffer_add_printf(o, "# HELP irrd_rpki_roas ROAs (VRPs) in force\n# TYPE irrd_rpki_roas gauge\n"
-				    "irrd_rpki_roas %zu\n", nroas);
+		irrd_metric_head(o, false, "irrd_rpki_roas", "gauge", "ROAs (VRPs) in force");
+		evbuffer_add_printf(o, "irrd_rpki_roas %zu\n", nroas);
 		if (r == NULL)
 			return;
-		evbuffer_add_printf(o, "# HELP irrd_rpki_pseudo_irr_objects pseudo-IRR objects in the index\n"
-				    "# TYPE irrd_rpki_pseudo_irr_objects gauge\nirrd_rpki_pseudo_irr_objects %zu\n",
-				    r->npseudo);
-		evbuffer_add_printf(o, "# HELP irrd_rpki_imports_total ROA imports by outcome\n"
-				    "# TYPE irrd_rpki_imports_total counter\n"
-				    "irrd_rpki_imports_total{result=\"success\"} %lu\n"
+		irrd_metric_head(o, false, "irrd_rpki_pseudo_irr_objects", "gauge", "pseudo-IRR objects in the index");
+		evbuffer_add_printf(o, "irrd_rpki_pseudo_irr_objects %zu\n", r->npseudo);
+		irrd_metric_head(o, false, "irrd_rpki_imports_total", "counter", "ROA imports by outcome");
+		evbuffer_add_printf(o, "irrd_rpki_imports_total{result=\"success\"} %lu\n"
 				    "irrd_rpki_imports_total{result=\"failure\"} %lu\n", r->nok, r->nfailed);
-		evbuffer_add_printf(o, "# HELP irrd_rpki_last_import_timestamp end of the last good ROA import\n"
-				    "# TYPE irrd_rpki_last_import_timestamp gauge\n"
-				    "irrd_rpki_last_import_timestamp %lld\n", (long long)r->last_ok);
-		evbuffer_add_printf(o, "# HELP irrd_rpki_last_import_seconds duration of the last ROA import\n"
-				    "# TYPE irrd_rpki_last_import_seconds gauge\n"
-				    "irrd_rpki_last_import_seconds %.3f\n", r->last_seconds);
-		evbuffer_add_printf(o, "# HELP irrd_rpki_routes route(6) objects by RPKI state after the last import\n"
-				    "# TYPE irrd_rpki_routes gauge\n"
-				    "irrd_rpki_routes{state=\"valid\"} %zu\n"
+		irrd_metric_head(o, false, "irrd_rpki_last_import_timestamp", "gauge",
+				 "end of the last good ROA import");
+		evbuffer_add_printf(o, "irrd_rpki_last_import_timestamp %lld\n", (long long)r->last_ok);
+		irrd_metric_head(o, false, "irrd_rpki_last_import_seconds", "gauge", "duration of the last ROA import");
+		evbuffer_add_printf(o, "irrd_rpki_last_import_seconds %.3f\n", r->last_seconds);
+		irrd_metric_head(o, false, "irrd_rpki_routes", "gauge",
+				 "route(6) objects by RPKI state after the last import");
+		evbuffer_add_printf(o, "irrd_rpki_routes{state=\"valid\"} %zu\n"
 				    "irrd_rpki_routes{state=\"invalid\"} %zu\n"
 				    "irrd_rpki_routes{state=\"not_found\"} %zu\n",
 				    r->last.nvalid, r->last.ninvalid, r->last.nnot_found);

@@ -801,58 +801,53 @@ char *irrd_rtr_json(struct irrd *d, size_t *len)
 
 /* ---- status ---- */
 
-static void metric(struct evbuffer *o, const char *name, const char *type, const char *help)
-{
-	evbuffer_add_printf(o, "\n# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
 static void status_metrics(struct irrd_rtrd *r, struct evbuffer *o)
 {
 	struct rtr_cache_stats st;
 
 	rtr_cache_stats(r->cache, &st);
-	metric(o, "irrd_rtr_data_available", "gauge", "1 once a ROA set is served over RTR");
+	irrd_metric_head(o, true, "irrd_rtr_data_available", "gauge", "1 once a ROA set is served over RTR");
 	evbuffer_add_printf(o, "irrd_rtr_data_available %d\n", st.have_data ? 1 : 0);
-	metric(o, "irrd_rtr_serial", "gauge", "Serial number of the set served over RTR");
+	irrd_metric_head(o, true, "irrd_rtr_serial", "gauge", "Serial number of the set served over RTR");
 	evbuffer_add_printf(o, "irrd_rtr_serial %u\n", st.serial);
-	metric(o, "irrd_rtr_sessions", "gauge", "RTR sessions open now");
+	irrd_metric_head(o, true, "irrd_rtr_sessions", "gauge", "RTR sessions open now");
 	evbuffer_add_printf(o, "irrd_rtr_sessions{transport=\"tcp\"} %zu\n", r->nconns - r->ntls);
 	evbuffer_add_printf(o, "irrd_rtr_sessions{transport=\"tls\"} %zu\n", r->ntls);
-	metric(o, "irrd_rtr_vrps", "gauge", "VRPs served over RTR");
+	irrd_metric_head(o, true, "irrd_rtr_vrps", "gauge", "VRPs served over RTR");
 	evbuffer_add_printf(o, "irrd_rtr_vrps{family=\"ipv4\"} %zu\n", st.vrps_v4);
 	evbuffer_add_printf(o, "irrd_rtr_vrps{family=\"ipv6\"} %zu\n", st.vrps_v6);
-	metric(o, "irrd_rtr_router_keys", "gauge", "BGPsec router keys served over RTR");
+	irrd_metric_head(o, true, "irrd_rtr_router_keys", "gauge", "BGPsec router keys served over RTR");
 	evbuffer_add_printf(o, "irrd_rtr_router_keys %zu\n", st.router_keys);
-	metric(o, "irrd_rtr_deltas", "gauge", "Older serials answerable with a delta");
+	irrd_metric_head(o, true, "irrd_rtr_deltas", "gauge", "Older serials answerable with a delta");
 	evbuffer_add_printf(o, "irrd_rtr_deltas %zu\n", st.deltas);
-	metric(o, "irrd_rtr_last_update_timestamp", "gauge",
-	       "Time the served set last changed, in seconds since UNIX epoch");
+	irrd_metric_head(o, true, "irrd_rtr_last_update_timestamp", "gauge",
+			 "Time the served set last changed, in seconds since UNIX epoch");
 	evbuffer_add_printf(o, "irrd_rtr_last_update_timestamp %lld\n", (long long)r->changed);
-	metric(o, "irrd_rtr_last_publish_timestamp", "gauge",
-	       "Time of the last ROA import handed to RTR, in seconds since UNIX epoch");
+	irrd_metric_head(o, true, "irrd_rtr_last_publish_timestamp", "gauge",
+			 "Time of the last ROA import handed to RTR, in seconds since UNIX epoch");
 	evbuffer_add_printf(o, "irrd_rtr_last_publish_timestamp %lld\n", (long long)r->published);
-	metric(o, "irrd_rtr_queries_total", "counter", "RTR queries answered");
+	irrd_metric_head(o, true, "irrd_rtr_queries_total", "counter", "RTR queries answered");
 	evbuffer_add_printf(o, "irrd_rtr_queries_total{type=\"reset\"} %llu\n",
 			    (unsigned long long)st.reset_queries);
 	evbuffer_add_printf(o, "irrd_rtr_queries_total{type=\"serial\"} %llu\n",
 			    (unsigned long long)st.serial_queries);
-	metric(o, "irrd_rtr_cache_resets_total", "counter", "Serial Queries answered with Cache Reset");
+	irrd_metric_head(o, true, "irrd_rtr_cache_resets_total", "counter", "Serial Queries answered with Cache Reset");
 	evbuffer_add_printf(o, "irrd_rtr_cache_resets_total %llu\n", (unsigned long long)st.cache_resets);
-	metric(o, "irrd_rtr_deltas_sent_total", "counter", "Serial Queries answered with a delta");
+	irrd_metric_head(o, true, "irrd_rtr_deltas_sent_total", "counter", "Serial Queries answered with a delta");
 	evbuffer_add_printf(o, "irrd_rtr_deltas_sent_total %llu\n", (unsigned long long)st.deltas_sent);
-	metric(o, "irrd_rtr_serial_notifies_total", "counter", "Serial Notify PDUs sent");
+	irrd_metric_head(o, true, "irrd_rtr_serial_notifies_total", "counter", "Serial Notify PDUs sent");
 	evbuffer_add_printf(o, "irrd_rtr_serial_notifies_total %llu\n", (unsigned long long)st.notifies_sent);
-	metric(o, "irrd_rtr_error_reports_total", "counter", "Error Report PDUs");
+	irrd_metric_head(o, true, "irrd_rtr_error_reports_total", "counter", "Error Report PDUs");
 	evbuffer_add_printf(o, "irrd_rtr_error_reports_total{direction=\"sent\"} %llu\n",
 			    (unsigned long long)st.errors_sent);
 	evbuffer_add_printf(o, "irrd_rtr_error_reports_total{direction=\"received\"} %llu\n",
 			    (unsigned long long)st.errors_received);
-	metric(o, "irrd_rtr_connections_total", "counter", "RTR connections accepted");
+	irrd_metric_head(o, true, "irrd_rtr_connections_total", "counter", "RTR connections accepted");
 	evbuffer_add_printf(o, "irrd_rtr_connections_total %llu\n", (unsigned long long)r->accepted);
-	metric(o, "irrd_rtr_connections_rejected_total", "counter", "RTR connections turned away");
+	irrd_metric_head(o, true, "irrd_rtr_connections_rejected_total", "counter", "RTR connections turned away");
 	evbuffer_add_printf(o, "irrd_rtr_connections_rejected_total{reason=\"access_list\"} %llu\n",
 			    (unsigned long long)r->denied);
-	metric(o, "irrd_rtr_connections_dropped_total", "counter", "RTR connections dropped by the server");
+	irrd_metric_head(o, true, "irrd_rtr_connections_dropped_total", "counter", "RTR connections dropped by the server");
 	evbuffer_add_printf(o, "irrd_rtr_connections_dropped_total{reason=\"stalled\"} %llu\n",
 			    (unsigned long long)r->dropped_stall);
 	evbuffer_add_printf(o, "irrd_rtr_connections_dropped_total{reason=\"tls\"} %llu\n",

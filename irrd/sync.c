@@ -292,11 +292,9 @@ static void apply_ready(struct irrd_sync *s);
 static void pipe_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct irrd_sync *s = arg;
-	char buf[256];
 
 	(void)what;
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
+	irrd_pipe_drain(fd);
 	if (!evtimer_pending(s->retry_ev, NULL))
 		apply_ready(s);
 }

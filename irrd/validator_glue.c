@@ -572,10 +572,7 @@ static void run_finish(struct irrd_validator *v)
 		if (job->child_failed)
 			v->nchild_failed++;
 		free(v->last_error);
-		v->last_error = xstrdup(job->error ? job->error : "unknown error");
-		for (char *p = v->last_error; *p; p++)
-			if (*p == '\n' || *p == '\r')
-				*p = ';';
+		v->last_error = irrd_oneline(job->error ? job->error : "unknown error");
 		log_errx("rpki: validation failed, the previous ROA set stays in force: %s", v->last_error);
 	}
 	job_free(job);
@@ -589,11 +586,9 @@ static void run_finish(struct irrd_validator *v)
 static void pipe_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct irrd_validator *v = arg;
-	char buf[16];
 
 	(void)what;
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
+	irrd_pipe_drain(fd);
 	if (v->running && __atomic_load_n(&v->done, __ATOMIC_ACQUIRE))
 		run_finish(v);
 }
@@ -682,38 +677,36 @@ void irrd_validator_status(struct irrd *d, struct evbuffer *o, bool metrics)
 	if (v == NULL)
 		return;
 	if (metrics) {
-		evbuffer_add_printf(o, "# HELP irrd_rpki_validator_runs_total validation runs by outcome\n"
-				    "# TYPE irrd_rpki_validator_runs_total counter\n"
-				    "irrd_rpki_validator_runs_total{result=\"success\"} %lu\n"
+		irrd_metric_head(o, false, "irrd_rpki_validator_runs_total", "counter", "validation runs by outcome");
+		evbuffer_add_printf(o, "irrd_rpki_validator_runs_total{result=\"success\"} %lu\n"
 				    "irrd_rpki_validator_runs_total{result=\"failure\"} %lu\n", v->nok, v->nfailed);
-		evbuffer_add_printf(o, "# HELP irrd_rpki_validator_child_failures_total validation child processes that "
-				    "crashed, hung or sent no usable output\n"
-				    "# TYPE irrd_rpki_validator_child_failures_total counter\n"
-				    "irrd_rpki_validator_child_failures_total %lu\n", v->nchild_failed);
-		evbuffer_add_printf(o, "# HELP irrd_rpki_validator_pubpoints publication points of the last good "
-				    "validation run\n# TYPE irrd_rpki_validator_pubpoints gauge\n"
-				    "irrd_rpki_validator_pubpoints{state=\"rejected\"} %zu\n"
+		irrd_metric_head(o, false, "irrd_rpki_validator_child_failures_total", "counter",
+				 "validation child processes that crashed, hung or sent no usable output");
+		evbuffer_add_printf(o, "irrd_rpki_validator_child_failures_total %lu\n", v->nchild_failed);
+		irrd_metric_head(o, false, "irrd_rpki_validator_pubpoints", "gauge",
+				 "publication points of the last good validation run");
+		evbuffer_add_printf(o, "irrd_rpki_validator_pubpoints{state=\"rejected\"} %zu\n"
 				    "irrd_rpki_validator_pubpoints{state=\"last_valid_copy\"} %zu\n",
 				    v->last_pps_failed, v->last_pps_cached);
-		evbuffer_add_printf(o, "# HELP irrd_rpki_validator_manifests_regressed fetched manifests of the last "
-				    "good run rejected for a lower number or thisUpdate than the last valid copy\n"
-				    "# TYPE irrd_rpki_validator_manifests_regressed gauge\n"
-				    "irrd_rpki_validator_manifests_regressed %zu\n", v->last_mfts_regressed);
-		evbuffer_add_printf(o, "# HELP irrd_rpki_validator_last_run_timestamp end of the last validation run\n"
-				    "# TYPE irrd_rpki_validator_last_run_timestamp gauge\n"
-				    "irrd_rpki_validator_last_run_timestamp %lld\n", (long long)v->last_end);
-		evbuffer_add_printf(o, "# HELP irrd_rpki_validator_last_success_timestamp end of the last good "
-				    "validation run\n# TYPE irrd_rpki_validator_last_success_timestamp gauge\n"
-				    "irrd_rpki_validator_last_success_timestamp %lld\n", (long long)v->last_ok);
-		evbuffer_add_printf(o, "# HELP irrd_rpki_validator_last_run_seconds duration of the last validation run\n"
-				    "# TYPE irrd_rpki_validator_last_run_seconds gauge\n"
-				    "irrd_rpki_validator_last_run_seconds %.3f\n", v->last_seconds);
-		evbuffer_add_printf(o, "# HELP irrd_rpki_validator_last_run_ok 1 if the last validation run succeeded\n"
-				    "# TYPE irrd_rpki_validator_last_run_ok gauge\n"
-				    "irrd_rpki_validator_last_run_ok %d\n", v->last_end > 0 && v->last_error == NULL);
-		evbuffer_add_printf(o, "# HELP irrd_rpki_validator_objects output of the last good validation run\n"
-				    "# TYPE irrd_rpki_validator_objects gauge\n"
-				    "irrd_rpki_validator_objects{type=\"vrp\"} %zu\n"
+		irrd_metric_head(o, false, "irrd_rpki_validator_manifests_regressed", "gauge",
+				 "fetched manifests of the last good run rejected for a lower number or thisUpdate "
+				 "than the last valid copy");
+		evbuffer_add_printf(o, "irrd_rpki_validator_manifests_regressed %zu\n", v->last_mfts_regressed);
+		irrd_metric_head(o, false, "irrd_rpki_validator_last_run_timestamp", "gauge",
+				 "end of the last validation run");
+		evbuffer_add_printf(o, "irrd_rpki_validator_last_run_timestamp %lld\n", (long long)v->last_end);
+		irrd_metric_head(o, false, "irrd_rpki_validator_last_success_timestamp", "gauge",
+				 "end of the last good validation run");
+		evbuffer_add_printf(o, "irrd_rpki_validator_last_success_timestamp %lld\n", (long long)v->last_ok);
+		irrd_metric_head(o, false, "irrd_rpki_validator_last_run_seconds", "gauge",
+				 "duration of the last validation run");
+		evbuffer_add_printf(o, "irrd_rpki_validator_last_run_seconds %.3f\n", v->last_seconds);
+		irrd_metric_head(o, false, "irrd_rpki_validator_last_run_ok", "gauge",
+				 "1 if the last validation run succeeded");
+		evbuffer_add_printf(o, "irrd_rpki_validator_last_run_ok %d\n", v->last_end > 0 && v->last_error == NULL);
+		irrd_metric_head(o, false, "irrd_rpki_validator_objects", "gauge",
+				 "output of the last good validation run");
+		evbuffer_add_printf(o, "irrd_rpki_validator_objects{type=\"vrp\"} %zu\n"
 				    "irrd_rpki_validator_objects{type=\"vrp_after_slurm\"} %zu\n"
 				    "irrd_rpki_validator_objects{type=\"aspa\"} %zu\n"
 				    "irrd_rpki_validator_objects{type=\"router_key\"} %zu\n",

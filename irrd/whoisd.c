@@ -704,12 +704,10 @@ static void worker_notify_cb(evutil_socket_t fd, short what, void *arg)
 	struct wworker *k = arg;
 	struct wconn_list in;
 	struct wconn *c;
-	char buf[256];
 	bool quit;
 
 	(void)what;
-	while (read(fd, buf, sizeof(buf)) > 0)
-		;
+	irrd_pipe_drain(fd);
 	TAILQ_INIT(&in);
 	pthread_mutex_lock(&k->mu);
 	while ((c = TAILQ_FIRST(&k->inbox)) != NULL) {
