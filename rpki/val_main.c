@@ -1005,75 +1005,80 @@ static int u32_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Sorts base[0..n) of `size`-byte elements by cmp and keeps the first of
+ * each run of equal ones, folding every later one into it with merge (which
+ * frees what the dropped one owns; NULL: nothing to fold). Returns how many
+ * are kept, at the front. */
+static size_t sort_unique(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *),
+			  void (*merge)(void *kept, void *dup))
+{
+	char *p = base, *last = NULL;
+	size_t k = 0;
+
+	if (n > 1)
+		qsort(p, n, size, cmp);
+	for (size_t i = 0; i < n; i++) {
+		char *e = p + i * size;
+
+		if (last != NULL && cmp(last, e) == 0) {
+			if (merge != NULL)
+				merge(last, e);
+			continue;
+		}
+		last = p + k++ * size;
+		if (last != e)
+			memcpy(last, e, size);
+	}
+	return k;
+}
+
+/* VRPs: one per (prefix, maxLength, ASN): the latest expiry wins */
+static void vrp_merge(void *kept, void *dup)
+{
+	struct val_vrp *m = kept;
+	const struct val_vrp *d = dup;
+
+	if (d->expires > m->expires)
+		*m = *d;
+}
+
+/* ASPAs: one per customer, the union of the providers */
+static void vap_merge(void *kept, void *dup)
+{
+	struct val_vap *m = kept, *d = dup;
+
+	m->providers = xrealloc(m->providers, (m->nproviders + d->nproviders) * sizeof(uint32_t));
+	memcpy(m->providers + m->nproviders, d->providers, d->nproviders * sizeof(uint32_t));
+	m->nproviders = sort_unique(m->providers, m->nproviders + d->nproviders, sizeof(uint32_t), u32_cmp,
+				    NULL);
+	if (d->expires > m->expires)
+		m->expires = d->expires;
+	free(d->providers);
+}
+
+/* router keys: exact duplicates go */
+static void brk_merge(void *kept, void *dup)
+{
+	(void)kept;
+	free(((struct val_brk *)dup)->spki);
+}
+
 static void finish_output(struct run *r, struct val_output *out)
 {
-	struct val_vrp *v = r->vrps.p;
-	struct val_vap *a = r->vaps.p;
-	struct val_brk *b = r->brks.p;
-	size_t n, k;
-
-	/* VRPs: sorted, one per (prefix, maxLength, ASN): the latest expiry wins */
-	n = r->vrps.n;
-	if (n > 1)
-		qsort(v, n, sizeof(*v), vrp_cmp);
-	k = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (k > 0 && vrp_cmp(&v[k - 1], &v[i]) == 0) {
-			if (v[i].expires > v[k - 1].expires)
-				v[k - 1] = v[i];
-			continue;
-		}
-		v[k++] = v[i];
-	}
-	out->vrps = v;
-	out->nvrps = k;
-	out->stats.vrps = n;
-	out->stats.vrps_unique = k;
+	out->vrps = r->vrps.p;
+	out->nvrps = sort_unique(out->vrps, r->vrps.n, sizeof(*out->vrps), vrp_cmp, vrp_merge);
+	out->stats.vrps = r->vrps.n;
+	out->stats.vrps_unique = out->nvrps;
 	r->vrps.p = NULL;
 
-	/* ASPAs: one per customer, the union of the providers */
-	n = r->vaps.n;
-	if (n > 1)
-		qsort(a, n, sizeof(*a), vap_cmp);
-	k = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (k > 0 && a[k - 1].customer == a[i].customer) {
-			struct val_vap *m = &a[k - 1];
-			m->providers = xrealloc(m->providers, (m->nproviders + a[i].nproviders) * sizeof(uint32_t));
-			memcpy(m->providers + m->nproviders, a[i].providers, a[i].nproviders * sizeof(uint32_t));
-			m->nproviders += a[i].nproviders;
-			qsort(m->providers, m->nproviders, sizeof(uint32_t), u32_cmp);
-			size_t u = 0;
-			for (size_t x = 0; x < m->nproviders; x++)
-				if (u == 0 || m->providers[u - 1] != m->providers[x])
-					m->providers[u++] = m->providers[x];
-			m->nproviders = u;
-			if (a[i].expires > m->expires)
-				m->expires = a[i].expires;
-			free(a[i].providers);
-			continue;
-		}
-		a[k++] = a[i];
-	}
-	out->vaps = a;
-	out->nvaps = k;
-	out->stats.vaps = n;
-	out->stats.vaps_unique = k;
+	out->vaps = r->vaps.p;
+	out->nvaps = sort_unique(out->vaps, r->vaps.n, sizeof(*out->vaps), vap_cmp, vap_merge);
+	out->stats.vaps = r->vaps.n;
+	out->stats.vaps_unique = out->nvaps;
 	r->vaps.p = NULL;
 
-	n = r->brks.n;
-	if (n > 1)
-		qsort(b, n, sizeof(*b), brk_cmp);
-	k = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (k > 0 && brk_cmp(&b[k - 1], &b[i]) == 0) {
-			free(b[i].spki);
-			continue;
-		}
-		b[k++] = b[i];
-	}
-	out->brks = b;
-	out->nbrks = k;
+	out->brks = r->brks.p;
+	out->nbrks = sort_unique(out->brks, r->brks.n, sizeof(*out->brks), brk_cmp, brk_merge);
 	r->brks.p = NULL;
 }
 
