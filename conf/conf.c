@@ -449,9 +449,31 @@ static char *node_quote(const struct ynode *v)
 	return cfg_quote(v->str, v->len);
 }
 
+/* "PATH: VALUE is WHAT", VALUE quoted: a value of the wrong kind. */
+static void value_err(struct pctx *c, const char *path, const struct ynode *v, const char *what)
+{
+	char *q = node_quote(v);
+
+	cfg_err(c->e, "%s: %s is %s", path, q, what);
+	free(q);
+}
+
 static bool is_null(const struct ynode *v)
 {
 	return v == NULL || (v->kind == YN_SCALAR && v->type == YS_NULL);
+}
+
+/* A list setting: true when v is a list; false when it is null (nothing
+ * to read) or something else (reported). */
+static bool is_list(struct pctx *c, const struct ynode *v, const char *path)
+{
+	if (is_null(v))
+		return false;
+	if (v->kind != YN_SEQ) {
+		cfg_err(c->e, "%s: list expected", path);
+		return false;
+	}
+	return true;
 }
 
 /* A string value: 1 and *out set, 0 for null, -1 (reported) otherwise. */
@@ -522,15 +544,11 @@ static void take_strings(struct pctx *c, const struct kspec *k, const struct yno
 		const struct ynode *it = items[i];
 		struct ip_addr a;
 		if (it->kind != YN_SCALAR || it->type != YS_STR || strlen(it->str) != it->len) {
-			char *q = node_quote(it);
-			cfg_err(c->e, "%s: %s is not a string", path, q);
-			free(q);
+			value_err(c, path, it, "not a string");
 			continue;
 		}
 		if (addresses && cfg_addr_parse(it->str, &a) < 0) {
-			char *q = node_quote(it);
-			cfg_err(c->e, "%s: %s is not an IP address", path, q);
-			free(q);
+			value_err(c, path, it, "not an IP address");
 			continue;
 		}
 		list_push(list, n, it->str);
@@ -548,7 +566,6 @@ static void walk_value(struct pctx *c, const struct kspec *k, const struct ynode
 {
 	const char *s;
 	long long ll;
-	char *q;
 
 	switch (k->type) {
 	case K_SECTION:
@@ -640,11 +657,8 @@ static void walk_value(struct pctx *c, const struct kspec *k, const struct ynode
 			*fld_int(base, k->off) = CFG_HASHER_LEGACY;
 		else if (strcasecmp(s, "disabled") == 0)
 			*fld_int(base, k->off) = CFG_HASHER_DISABLED;
-		else {
-			q = node_quote(v);
-			cfg_err(c->e, "%s: %s is not one of enabled, legacy, disabled", path, q);
-			free(q);
-		}
+		else
+			value_err(c, path, v, "not one of enabled, legacy, disabled");
 		return;
 	case K_CUSTOM:
 		k->fn(c, v, path, base);
@@ -750,19 +764,13 @@ static void access_list_entry(struct pctx *c, const struct ynode *key, const str
 	struct cfg_access_list *al = APPEND_ZEROED(cfg->access_lists, cfg->naccess_lists);
 
 	al->name = xstrdup(key->str);
-	if (is_null(list))
+	if (!is_list(c, list, p))
 		return;
-	if (list->kind != YN_SEQ) {
-		cfg_err(c->e, "%s: list expected", p);
-		return;
-	}
 	al->prefixes = xcalloc(list->nitems, sizeof(*al->prefixes));
 	for (size_t j = 0; j < list->nitems; j++) {
 		const struct ynode *it = list->items[j];
 		if (yscalar_str(it) == NULL || cfg_prefix_parse(it->str, &al->prefixes[al->nprefixes]) < 0) {
-			char *q = node_quote(it);
-			cfg_err(c->e, "%s: %s is not a valid IP address or prefix", p, q);
-			free(q);
+			value_err(c, p, it, "not a valid IP address or prefix");
 			continue;
 		}
 		al->nprefixes++;
@@ -866,9 +874,7 @@ static void set_creation_setting(struct pctx *c, const struct ynode *k2, const s
 		else if (strcasecmp(s, "required") == 0)
 			sc->autnum_authentication = CFG_AUTNUM_AUTH_REQUIRED;
 		else {
-			char *q = node_quote(v2);
-			cfg_err(c->e, "%s: %s is not one of disabled, opportunistic, required", p2, q);
-			free(q);
+			value_err(c, p2, v2, "not one of disabled, opportunistic, required");
 		}
 	} else {
 		cfg_err(c->e, "%s: unknown setting", p2);
@@ -897,12 +903,8 @@ static void scope_prefixes_fn(struct pctx *c, const struct ynode *v, const char 
 {
 	struct cfg *cfg = base;
 
-	if (is_null(v))
+	if (!is_list(c, v, path))
 		return;
-	if (v->kind != YN_SEQ) {
-		cfg_err(c->e, "%s: list expected", path);
-		return;
-	}
 	free(cfg->scopefilter_prefixes);
 	cfg->scopefilter_prefixes = xcalloc(v->nitems, sizeof(*cfg->scopefilter_prefixes));
 	cfg->nscopefilter_prefixes = 0;
@@ -910,9 +912,7 @@ static void scope_prefixes_fn(struct pctx *c, const struct ynode *v, const char 
 		const struct ynode *it = v->items[i];
 		struct ip_prefix *pf = &cfg->scopefilter_prefixes[cfg->nscopefilter_prefixes];
 		if (yscalar_str(it) == NULL || cfg_prefix_parse(it->str, pf) < 0) {
-			char *q = node_quote(it);
-			cfg_err(c->e, "%s: %s is not a valid prefix", path, q);
-			free(q);
+			value_err(c, path, it, "not a valid prefix");
 			continue;
 		}
 		cfg->nscopefilter_prefixes++;
@@ -939,12 +939,8 @@ static void scope_asns_fn(struct pctx *c, const struct ynode *v, const char *pat
 {
 	struct cfg *cfg = base;
 
-	if (is_null(v))
+	if (!is_list(c, v, path))
 		return;
-	if (v->kind != YN_SEQ) {
-		cfg_err(c->e, "%s: list expected", path);
-		return;
-	}
 	free(cfg->scopefilter_asns);
 	cfg->scopefilter_asns = xcalloc(v->nitems, sizeof(*cfg->scopefilter_asns));
 	cfg->nscopefilter_asns = 0;
@@ -965,9 +961,7 @@ static void scope_asns_fn(struct pctx *c, const struct ynode *v, const char *pat
 				    asn_text(dash + 1, strlen(dash + 1), &r->last) == 0 && r->first <= r->last;
 		}
 		if (!ok) {
-			char *q = node_quote(it);
-			cfg_err(c->e, "%s: %s is not an AS number or range", path, q);
-			free(q);
+			value_err(c, path, it, "not an AS number or range");
 			continue;
 		}
 		cfg->nscopefilter_asns++;
