@@ -348,6 +348,15 @@ static bool filtered(const struct filters *f, const struct roa *r)
 
 enum { F_ASN = 1, F_PREFIX = 2, F_MAXLEN = 4, F_TA = 8 };
 
+/* A member whose value is not read (a duplicate, or of the wrong type):
+ * "roas[IDX].MEMBER: WHY", and the value skipped; -1 on a syntax error. */
+static int member_skip(struct jrd *j, struct roa_errs *e, size_t idx, unsigned f, const char *why)
+{
+	roa_errs_add(e, "roas[%zu].%s: %s", idx,
+		     f == F_ASN ? "asn" : f == F_PREFIX ? "prefix" : f == F_MAXLEN ? "maxLength" : "ta", why);
+	return jrd_skip(j);
+}
+
 /* One entry of "roas"; 0 if it was fine (then *out is filled), -1 on
  * error (reported). Syntax errors are left in j. */
 static int parse_entry(struct jrd *j, size_t idx, struct roa_vec *rv, struct roa_errs *e,
@@ -376,9 +385,8 @@ static int parse_entry(struct jrd *j, size_t idx, struct roa_vec *rv, struct roa
 			continue;
 		}
 		if (seen & f) {
-			roa_errs_add(e, "roas[%zu].%.*s: duplicate member", idx, (int)kl, k);
 			bad |= f;
-			if (jrd_skip(j) < 0)
+			if (member_skip(j, e, idx, f, "duplicate member") < 0)
 				return -1;
 			continue;
 		}
@@ -405,17 +413,15 @@ static int parse_entry(struct jrd *j, size_t idx, struct roa_vec *rv, struct roa
 					out->asn = (uint32_t)num.u;
 				}
 			} else {
-				roa_errs_add(e, "roas[%zu].asn: must be a string or a number", idx);
 				bad |= f;
-				if (jrd_skip(j) < 0)
+				if (member_skip(j, e, idx, f, "must be a string or a number") < 0)
 					return -1;
 			}
 			break;
 		case F_PREFIX:
 			if (t != JRD_STRING) {
-				roa_errs_add(e, "roas[%zu].prefix: must be a string", idx);
 				bad |= f;
-				if (jrd_skip(j) < 0)
+				if (member_skip(j, e, idx, f, "must be a string") < 0)
 					return -1;
 				break;
 			}
@@ -448,17 +454,15 @@ static int parse_entry(struct jrd *j, size_t idx, struct roa_vec *rv, struct roa
 				}
 				maxlen = v;
 			} else {
-				roa_errs_add(e, "roas[%zu].maxLength: must be an integer", idx);
 				bad |= f;
-				if (jrd_skip(j) < 0)
+				if (member_skip(j, e, idx, f, "must be an integer") < 0)
 					return -1;
 			}
 			break;
 		case F_TA:
 			if (t != JRD_STRING) {
-				roa_errs_add(e, "roas[%zu].ta: must be a string", idx);
 				bad |= f;
-				if (jrd_skip(j) < 0)
+				if (member_skip(j, e, idx, f, "must be a string") < 0)
 					return -1;
 				break;
 			}
