@@ -1,6 +1,6 @@
 /*
  * daemon.c - the daemon's life cycle on its event loop: signals, config
- * reload, clean stop, the pid file and detaching.
+ * reload, clean stop, the pid file, detaching and dropping privileges.
  *
  * SIGTERM/SIGINT: stop accepting, let every connection finish the answer
  * it is sending (at most STOP_GRACE_SECS), stop the change follower (which
@@ -21,7 +21,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -358,6 +360,48 @@ int irrd_pidfile_write(int fd, const char *path)
 		log_err("%s", path);
 		return -1;
 	}
+	return 0;
+}
+
+/* ---- privileges ---- */
+
+int irrd_drop_privileges(const struct cfg *cfg)
+{
+	const struct passwd *pw;
+	const struct group *gr;
+
+	if (cfg->user == NULL || cfg->group == NULL)
+		return 0;
+	errno = 0;
+	if ((pw = getpwnam(cfg->user)) == NULL) {
+		log_errx("user: %s: %s", cfg->user, errno ? strerror(errno) : "no such user");
+		return -1;
+	}
+	uid_t uid = pw->pw_uid;
+	errno = 0;
+	if ((gr = getgrnam(cfg->group)) == NULL) {
+		log_errx("group: %s: %s", cfg->group, errno ? strerror(errno) : "no such group");
+		return -1;
+	}
+	gid_t gid = gr->gr_gid;
+	if (geteuid() != 0) {
+		/* nothing to drop; starting as another user is a mistake */
+		if (geteuid() == uid && getegid() == gid)
+			return 0;
+		log_errx("user: %s / group: %s: cannot change to them, irrd was started as uid %ld, gid %ld "
+			 "(start it as root to bind and then drop privileges, or as that user)",
+			 cfg->user, cfg->group, (long)geteuid(), (long)getegid());
+		return -1;
+	}
+	if (setgroups(1, &gid) == -1 || setresgid(gid, gid, gid) == -1 || setresuid(uid, uid, uid) == -1) {
+		log_err("user: %s / group: %s: cannot drop privileges", cfg->user, cfg->group);
+		return -1;
+	}
+	if (uid != 0 && setuid(0) != -1) {
+		log_errx("user: %s: root privileges could be regained after dropping them", cfg->user);
+		return -1;
+	}
+	log_info("running as user %s (uid %ld), group %s (gid %ld)", cfg->user, (long)uid, cfg->group, (long)gid);
 	return 0;
 }
 

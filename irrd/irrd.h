@@ -233,6 +233,10 @@ char *irrd_pidfile_path(const struct cfg *cfg, const char *config_path);
 /* Create and lock; -1 (logged) if it cannot be or another irrd holds it. */
 int irrd_pidfile_open(const char *path);
 int irrd_pidfile_write(int fd, const char *path);
+/* With user and group configured: switch to them for good (as root), or
+ * check that irrd already runs as them; -1 (logged) if neither. Called
+ * once the ports are bound and the pid file is written. */
+int irrd_drop_privileges(const struct cfg *cfg);
 /* Fork into the background; the parent exits 0 once irrd_detach_done is
  * called in the child, 1 if the child dies before. */
 int irrd_detach(int *ready_fd);

@@ -152,7 +152,7 @@ int main(int argc, char **argv)
 		if (event_reinit(d.base) == -1)
 			fatalx("cannot reinitialise the event loop after fork");
 	}
-	if (irrd_pidfile_write(pidfd, pidpath) == -1)
+	if (irrd_pidfile_write(pidfd, pidpath) == -1 || irrd_drop_privileges(d.cfg) == -1)
 		goto out;
 	d.started = time(NULL);
 	log_info("%s starting, pid %ld, pid file %s", IRRD_VERSION, (long)getpid(), pidpath);
