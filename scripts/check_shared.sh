@@ -27,24 +27,7 @@ suites_build all units
 suites_pg_start
 tmo=${IRRD_SHARED_TIMEOUT:-1800}
 
-for src in tests/unit/*_shared_test.c; do
-	[ -e "$src" ] || continue
-	name=$(basename "$src" .c)
-	suites_selected "$name" "$@" || continue
-	if [ -x "$BUILD/tests/$name" ]; then
-		suite_run unit "$name" "$tmo" "$BUILD/tests/$name"
-	else
-		suite_missing "$name" "$BUILD/tests/$name was not built"
-	fi
-done
-
-while IFS= read -r t; do
-	suites_selected "$t" "$@" || continue
-	if [ -x "$t" ]; then
-		suite_run integration "$t" "$tmo" "./$t"
-	else
-		suite_missing "$t" "not executable (chmod +x it)"
-	fi
-done < <(find tests/integration -type f \( -name 'check_*.sh' -o -name 'check_*.py' \) | sort)
+suites_run_units "$tmo" "*_shared_test" "" "$@"
+suites_run_integration "$tmo" check_ "$@"
 
 suites_finish

@@ -25,25 +25,7 @@ suites_pg_start
 unit_tmo=${IRRD_UNIT_TIMEOUT:-300}
 int_tmo=${IRRD_INTEGRATION_TIMEOUT:-600}
 
-for src in tests/unit/*_test.c; do
-	[ -e "$src" ] || continue
-	name=$(basename "$src" .c)
-	case $name in *_shared_test) continue ;; esac
-	suites_selected "$name" "$@" || continue
-	if [ -x "$BUILD/tests/$name" ]; then
-		suite_run unit "$name" "$unit_tmo" "$BUILD/tests/$name"
-	else
-		suite_missing "$name" "$BUILD/tests/$name was not built"
-	fi
-done
-
-while IFS= read -r t; do
-	suites_selected "$t" "$@" || continue
-	if [ -x "$t" ]; then
-		suite_run integration "$t" "$int_tmo" "./$t"
-	else
-		suite_missing "$t" "not executable (chmod +x it)"
-	fi
-done < <(find tests/integration -type f \( -name 'test_*.sh' -o -name 'test_*.py' \) | sort)
+suites_run_units "$unit_tmo" "*_test" "*_shared_test" "$@"
+suites_run_integration "$int_tmo" test_ "$@"
 
 suites_finish

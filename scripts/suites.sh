@@ -187,6 +187,41 @@ suite_missing() {
 	echo "=== FAILED $1: $2"
 }
 
+# suites_run_units TIMEOUT GLOB SKIP [PATTERN...]: the unit tests
+# $BUILD/tests/<name> of tests/unit/<name>.c for the names matching GLOB,
+# except those matching SKIP (a glob; none when empty), picked by PATTERNs.
+suites_run_units() {
+	local tmo=$1 glob=$2 skip=$3 src name
+	shift 3
+	for src in tests/unit/$glob.c; do
+		[ -e "$src" ] || continue
+		name=$(basename "$src" .c)
+		# shellcheck disable=SC2053
+		[ -n "$skip" ] && [[ $name == $skip ]] && continue
+		suites_selected "$name" "$@" || continue
+		if [ -x "$BUILD/tests/$name" ]; then
+			suite_run unit "$name" "$tmo" "$BUILD/tests/$name"
+		else
+			suite_missing "$name" "$BUILD/tests/$name was not built"
+		fi
+	done
+}
+
+# suites_run_integration TIMEOUT PREFIX [PATTERN...]: the executable files
+# PREFIX*.sh and PREFIX*.py under tests/integration/, picked by PATTERNs.
+suites_run_integration() {
+	local tmo=$1 prefix=$2 t
+	shift 2
+	while IFS= read -r t; do
+		suites_selected "$t" "$@" || continue
+		if [ -x "$t" ]; then
+			suite_run integration "$t" "$tmo" "./$t"
+		else
+			suite_missing "$t" "not executable (chmod +x it)"
+		fi
+	done < <(find tests/integration -type f \( -name "$prefix*.sh" -o -name "$prefix*.py" \) | sort)
+}
+
 # suites_selected NAME [PATTERN...]: true when NAME matches one of the
 # patterns (shell globs against the suite name or path), or there are none.
 suites_selected() {

@@ -105,58 +105,36 @@ cfg = config()
 r = it.run([UPGRADE, "--config", cfg.path])
 t.check("schema", r.returncode == 0, r.stderr)
 
-BASE = f"""person:         Admin Person
+
+def mntner(name, upd_to, auth, nfy=None):
+    """A maintainer of the base data, which maintains itself."""
+    return (f"mntner:         {name}\nadmin-c:        ADMIN-TEST\nupd-to:         {upd_to}\n"
+            + (f"mnt-nfy:        {nfy}\n" if nfy else "")
+            + f"auth:           {auth}\nmnt-by:         {name}\nsource:         TEST\n")
+
+
+BASE = "\n".join([
+    """person:         Admin Person
 address:        Street 1
 phone:          +31 20 000000
 e-mail:         admin@example.com
 nic-hdl:        ADMIN-TEST
 mnt-by:         TEST-MNT
 source:         TEST
-
-mntner:         TEST-MNT
-admin-c:        ADMIN-TEST
-upd-to:         updto@example.com
-mnt-nfy:        mntnfy@example.com
-auth:           MD5-PW {MD5}
-mnt-by:         TEST-MNT
-source:         TEST
-
-mntner:         CRYPT-MNT
-admin-c:        ADMIN-TEST
-upd-to:         crypt-updto@example.com
-auth:           CRYPT-PW {DES}
-mnt-by:         CRYPT-MNT
-source:         TEST
-
-mntner:         BCRYPT-MNT
-admin-c:        ADMIN-TEST
-upd-to:         bcrypt-updto@example.com
-auth:           BCRYPT-PW {BCR}
-mnt-by:         BCRYPT-MNT
-source:         TEST
-
-mntner:         PGP-MNT
-admin-c:        ADMIN-TEST
-upd-to:         pgp-updto@example.com
-auth:           {KEYID}
-mnt-by:         PGP-MNT
-source:         TEST
-
-mntner:         PARENT-MNT
-admin-c:        ADMIN-TEST
-upd-to:         parent-updto@example.com
-auth:           MD5-PW {PARENT}
-mnt-by:         PARENT-MNT
-source:         TEST
-
-key-cert:       {KEYID}
+""",
+    mntner("TEST-MNT", "updto@example.com", f"MD5-PW {MD5}", nfy="mntnfy@example.com"),
+    mntner("CRYPT-MNT", "crypt-updto@example.com", f"CRYPT-PW {DES}"),
+    mntner("BCRYPT-MNT", "bcrypt-updto@example.com", f"BCRYPT-PW {BCR}"),
+    mntner("PGP-MNT", "pgp-updto@example.com", KEYID),
+    mntner("PARENT-MNT", "parent-updto@example.com", f"MD5-PW {PARENT}"),
+    f"""key-cert:       {KEYID}
 method:         PGP
 owner:          Test Submitter <pgp@example.com>
 fingerpr:       {FPRF}
 {CERTIF}mnt-by:         PGP-MNT
 source:         TEST
-
-inetnum:        192.0.2.0 - 192.0.2.255
+""",
+    """inetnum:        192.0.2.0 - 192.0.2.255
 netname:        PARENT-NET
 country:        NL
 admin-c:        ADMIN-TEST
@@ -164,7 +142,7 @@ tech-c:         ADMIN-TEST
 status:         ASSIGNED PA
 mnt-by:         PARENT-MNT
 source:         TEST
-"""
+"""])
 dump = os.path.join(t.tmp, "base.db")
 with open(dump, "w") as f:
     f.write(BASE)

@@ -134,49 +134,30 @@ sign() {
 CT_ROA=1.2.840.113549.1.9.16.1.24
 CT_MFT=1.2.840.113549.1.9.16.1.26
 
+# roa_gen ASN FAMILY...: an asn1parse -genconf template of a ROA's eContent
+# (RFC 9582) for ASN; each FAMILY is V:HEXBITS[:MAXLEN] (V 4 or 6): one
+# address block of IPv<V>, the prefix's bits in hex.
+roa_gen() {
+	local fam v rest afi
+	printf 'asn1 = SEQUENCE:roa\n[roa]\nasid = INTEGER:%s\nblocks = SEQUENCE:blocks\n[blocks]\n' "$1"
+	shift
+	for fam in "$@"; do
+		printf 'f%s = SEQUENCE:fam%s\n' "${fam%%:*}" "${fam%%:*}"
+	done
+	for fam in "$@"; do
+		v=${fam%%:*}
+		rest=${fam#*:}
+		case $v in 4) afi=0001 ;; *) afi=0002 ;; esac
+		printf '[fam%s]\nafi = FORMAT:HEX,OCTETSTRING:%s\naddrs = SEQUENCE:addrs%s\n' "$v" "$afi" "$v"
+		printf '[addrs%s]\na1 = SEQUENCE:a%s\n[a%s]\naddr = FORMAT:HEX,BITSTRING:%s\n' "$v" "$v" "$v" "${rest%%:*}"
+		[ "$rest" = "${rest#*:}" ] || printf 'max = INTEGER:%s\n' "${rest#*:}"
+	done
+}
 # ROA r0: AS64496 192.0.2.0/24 and 2001:db8::/32-48; r1: AS64497 198.51.100.0/24-25
-cat >r0.gen <<'EOF'
-asn1 = SEQUENCE:roa
-[roa]
-asid = INTEGER:64496
-blocks = SEQUENCE:blocks
-[blocks]
-f4 = SEQUENCE:fam4
-f6 = SEQUENCE:fam6
-[fam4]
-afi = FORMAT:HEX,OCTETSTRING:0001
-addrs = SEQUENCE:addrs4
-[addrs4]
-a1 = SEQUENCE:a4
-[a4]
-addr = FORMAT:HEX,BITSTRING:C00002
-[fam6]
-afi = FORMAT:HEX,OCTETSTRING:0002
-addrs = SEQUENCE:addrs6
-[addrs6]
-a1 = SEQUENCE:a6
-[a6]
-addr = FORMAT:HEX,BITSTRING:20010DB8
-max = INTEGER:48
-EOF
-cat >r1.gen <<'EOF'
-asn1 = SEQUENCE:roa
-[roa]
-asid = INTEGER:64497
-blocks = SEQUENCE:blocks
-[blocks]
-f4 = SEQUENCE:fam4
-[fam4]
-afi = FORMAT:HEX,OCTETSTRING:0001
-addrs = SEQUENCE:addrs4
-[addrs4]
-a1 = SEQUENCE:a4
-[a4]
-addr = FORMAT:HEX,BITSTRING:C63364
-max = INTEGER:25
-EOF
+roa_gen 64496 4:C00002 6:20010DB8:48 >r0.gen
+roa_gen 64497 4:C63364:25 >r1.gen
 # r2: AS64498 203.0.113.0/24, outside the CA's resources (EE claims it too)
-sed -e 's/64497/64498/' -e 's/C63364/CB0071/' -e 's/INTEGER:25/INTEGER:24/' r1.gen >r2.gen
+roa_gen 64498 4:CB0071:24 >r2.gen
 for r in r0 r1 r2; do
 	ossl asn1parse -genconf $r.gen -noout -out $r.roa.econtent
 done
