@@ -12,6 +12,7 @@
  * prefix length, ASN first) before withdrawals (lowest first).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -537,30 +538,20 @@ delta_compose(struct delta *a, const struct delta *b)
  * Encoding payload PDUs
  */
 
-/* Index of the first IPv6 entry in a family-sorted array. */
+/*
+ * Index of the first IPv6 entry in a family-sorted array of n elements of
+ * `size` bytes, each with its struct rtr_vrp at offset `off` (a set's VRPs,
+ * or a delta's VRP changes).
+ */
 static size_t
-first_v6(const struct rtr_vrp *v, size_t n)
+first_v6(const void *base, size_t n, size_t size, size_t off)
 {
+	const char *p = (const char *)base + off;
 	size_t lo = 0, hi = n, mid;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (v[mid].prefix.family == IP_AF4)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static size_t
-first_v6_change(const struct vrp_change *v, size_t n)
-{
-	size_t lo = 0, hi = n, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (v[mid].v.prefix.family == IP_AF4)
+		if (((const struct rtr_vrp *)(const void *)(p + mid * size))->prefix.family == IP_AF4)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -577,7 +568,7 @@ encode_full(const struct rtr_set *set, uint8_t version)
 
 	if (set == NULL)
 		return NULL;
-	n6 = first_v6(set->vrps, set->nvrps);
+	n6 = first_v6(set->vrps, set->nvrps, sizeof(*set->vrps), 0);
 	size = n6 * 20 + (set->nvrps - n6) * 32;
 	if (version >= 1)
 		for (i = 0; i < set->nkeys; i++)
@@ -647,10 +638,11 @@ encode_delta_rest(uint8_t *p, const struct delta *d, uint8_t version)
 static struct rtr_blob *
 encode_delta(const struct delta *d, uint8_t version)
 {
-	size_t n6 = first_v6_change(d->vrps, d->nvrps), size;
+	size_t n6, size;
 	struct rtr_blob *b;
 	uint8_t *p;
 
+	n6 = first_v6(d->vrps, d->nvrps, sizeof(*d->vrps), offsetof(struct vrp_change, v));
 	size = encode_delta_vrps(NULL, d, 0, n6, version) +
 	    encode_delta_vrps(NULL, d, n6, d->nvrps, version) + encode_delta_rest(NULL, d, version);
 	if (size == 0)
@@ -869,7 +861,7 @@ rtr_cache_stats(const struct rtr_cache *c, struct rtr_cache_stats *st)
 	st->serial = c->serial;
 	memcpy(st->session_id, c->sid, sizeof(st->session_id));
 	if (c->cur != NULL) {
-		st->vrps_v4 = first_v6(c->cur->vrps, c->cur->nvrps);
+		st->vrps_v4 = first_v6(c->cur->vrps, c->cur->nvrps, sizeof(*c->cur->vrps), 0);
 		st->vrps_v6 = c->cur->nvrps - st->vrps_v4;
 		st->aspas = c->cur->naspas;
 		st->router_keys = c->cur->nkeys;
