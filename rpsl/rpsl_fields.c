@@ -466,23 +466,17 @@ static int days_in_month(int y, int m)
 	return dm[m - 1];
 }
 
-/* Month alternatives of strptime's %m: 1[0-2] | 0[1-9] | [1-9] */
-static int match_month(const char *s, size_t n, int alt, int *val)
+/* The alternatives %m and %d end with: 0[1-9] (alt 0) | [1-9] (alt 1) */
+static int match_1_9(const char *s, size_t n, int alt, int *val)
 {
 	switch (alt) {
 	case 0:
-		if (n >= 2 && s[0] == '1' && s[1] >= '0' && s[1] <= '2') {
-			*val = 10 + s[1] - '0';
-			return 2;
-		}
-		return -1;
-	case 1:
 		if (n >= 2 && s[0] == '0' && s[1] >= '1' && s[1] <= '9') {
 			*val = s[1] - '0';
 			return 2;
 		}
 		return -1;
-	case 2:
+	case 1:
 		if (n >= 1 && s[0] >= '1' && s[0] <= '9') {
 			*val = s[0] - '0';
 			return 1;
@@ -490,6 +484,19 @@ static int match_month(const char *s, size_t n, int alt, int *val)
 		return -1;
 	}
 	return -1;
+}
+
+/* Month alternatives of strptime's %m: 1[0-2] | 0[1-9] | [1-9] */
+static int match_month(const char *s, size_t n, int alt, int *val)
+{
+	if (alt == 0) {
+		if (n >= 2 && s[0] == '1' && s[1] >= '0' && s[1] <= '2') {
+			*val = 10 + s[1] - '0';
+			return 2;
+		}
+		return -1;
+	}
+	return match_1_9(s, n, alt - 1, val);
 }
 
 /* Day alternatives of %d: 3[01] | [12]\d | 0[1-9] | [1-9] | " "[1-9] */
@@ -512,17 +519,8 @@ static int match_day(const char *s, size_t n, int alt, int *val)
 		return -1;
 	}
 	case 2:
-		if (n >= 2 && s[0] == '0' && s[1] >= '1' && s[1] <= '9') {
-			*val = s[1] - '0';
-			return 2;
-		}
-		return -1;
 	case 3:
-		if (n >= 1 && s[0] >= '1' && s[0] <= '9') {
-			*val = s[0] - '0';
-			return 1;
-		}
-		return -1;
+		return match_1_9(s, n, alt - 2, val);
 	case 4:
 		if (n >= 2 && s[0] == ' ' && s[1] >= '1' && s[1] <= '9') {
 			*val = s[1] - '0';
