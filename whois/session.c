@@ -457,23 +457,14 @@ static void json_str(struct wbuf *b, const char *s)
 			wbuf_addc(b, '\\');
 			wbuf_addc(b, (char)c);
 			u++;
-		} else if (c == '\n') {
-			wbuf_adds(b, "\\n");
-			u++;
-		} else if (c == '\r') {
-			wbuf_adds(b, "\\r");
-			u++;
-		} else if (c == '\t') {
-			wbuf_adds(b, "\\t");
-			u++;
-		} else if (c == '\b') {
-			wbuf_adds(b, "\\b");
-			u++;
-		} else if (c == '\f') {
-			wbuf_adds(b, "\\f");
-			u++;
 		} else if (c < 0x20) {
-			wbuf_printf(b, "\\u%04x", c);
+			const char *e = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" :
+					c == '\b' ? "\\b" : c == '\f' ? "\\f" : NULL;
+
+			if (e != NULL)
+				wbuf_adds(b, e);
+			else
+				wbuf_printf(b, "\\u%04x", c);
 			u++;
 		} else if (c < 0x80) {
 			wbuf_addc(b, (char)c);
