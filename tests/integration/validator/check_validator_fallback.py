@@ -32,18 +32,11 @@ import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import irrdtest as it  # noqa: E402
+import validator_env  # noqa: E402
 
 t = it.Suite()
-shared = os.environ.get("SHARED_DIR") or os.path.join(it.srcdir(), "..", "shared")
-tools = os.path.join(shared, "tools", "mkrepo")
-if not os.path.exists(os.path.join(tools, "yardstick.py")) or os.geteuid() != 0:
-    t.fail("environment", "needs %s/yardstick.py and root (rsyncd on port 873)" % tools)
-    t.done()
-sys.path.insert(0, tools)
-import yardstick as ys  # noqa: E402
-
-KEYS = os.environ.get("IRRD_VALIDATOR_KEY_CACHE", "/var/tmp/irrd-validator-test-keys")
-os.makedirs(KEYS, exist_ok=True)
+env = validator_env.Env(t, "rsyncd on port 873")
+ys = env.ys
 W = t.tmp
 V = it.prog("irrd_rpki_validator")
 T0 = int(time.time()) // 60 * 60
@@ -55,14 +48,8 @@ def iso(ts):
 
 
 def mkrepo(name, *args):
-    out = os.path.join(W, name)
-    r = subprocess.run([sys.executable, os.path.join(tools, "mkrepo.py"), "--out", out, "--cas", "3",
-                        "--roas", "5", "--seed", "31", "--mft-hours", "6", "--key-cache", KEYS]
-                       + [str(a) for a in args], capture_output=True, text=True)
-    if r.returncode != 0:
-        t.fail("mkrepo %s" % name, r.stderr[-500:])
-        t.done()
-    return out
+    return env.mkrepo("mkrepo %s" % name, os.path.join(W, name), "--cas", "3", "--roas", "5", "--seed", "31",
+                      "--mft-hours", "6", *args)
 
 
 GOOD = mkrepo("good", "--now", iso(T0))

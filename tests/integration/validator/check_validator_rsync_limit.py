@@ -22,26 +22,14 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import irrdtest as it  # noqa: E402
+import validator_env  # noqa: E402
 
 t = it.Suite()
-shared = os.environ.get("SHARED_DIR") or os.path.join(it.srcdir(), "..", "shared")
-tools = os.path.join(shared, "tools", "mkrepo")
-if not os.path.exists(os.path.join(tools, "yardstick.py")) or os.geteuid() != 0:
-    t.fail("environment", "needs %s/yardstick.py and root (rsyncd on port 873)" % tools)
-    t.done()
-sys.path.insert(0, tools)
-import yardstick as ys  # noqa: E402
-
-KEYS = os.environ.get("IRRD_VALIDATOR_KEY_CACHE", "/var/tmp/irrd-validator-test-keys")
-os.makedirs(KEYS, exist_ok=True)
+env = validator_env.Env(t, "rsyncd on port 873")
+ys = env.ys
 W = t.tmp
 V = it.prog("irrd_rpki_validator")
-repo = os.path.join(W, "repo")
-r = subprocess.run([sys.executable, os.path.join(tools, "mkrepo.py"), "--out", repo, "--cas", "2", "--roas", "5",
-                    "--seed", "41", "--key-cache", KEYS], capture_output=True, text=True)
-if r.returncode != 0:
-    t.fail("mkrepo", r.stderr[-500:])
-    t.done()
+repo = env.mkrepo("mkrepo", os.path.join(W, "repo"), "--cas", "2", "--roas", "5", "--seed", "41")
 EXPECTED = ys.read_expected(repo)
 TAL = os.path.join(repo, "tals", "mkrepo-rsync.tal")
 cache = os.path.join(W, "cache")
