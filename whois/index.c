@@ -26,6 +26,32 @@
 
 #include "rpsl/log.h"
 
+/*
+ * Doubles the chained hash table `tab` of `size` buckets (a power of two)
+ * whose nodes of `type` chain through hnext; bucket(node, nsize) places a
+ * node in the new table. Objects, postings and origins use it.
+ */
+#define TAB_DOUBLE(type, tab, size, bucket) do {			\
+	size_t nsize_ = (size) * 2;					\
+	type **nt_ = xcalloc(nsize_, sizeof(*nt_));			\
+									\
+	for (size_t i_ = 0; i_ < (size); i_++) {			\
+		type *x_ = (tab)[i_], *next_;				\
+									\
+		for (; x_ != NULL; x_ = next_) {			\
+			size_t b_ = bucket(x_, nsize_);			\
+									\
+			next_ = x_->hnext;				\
+			x_->hnext = nt_[b_];				\
+			nt_[b_] = x_;					\
+		}							\
+	}								\
+	free(tab);							\
+	(tab) = nt_;							\
+	(size) = nsize_;						\
+} while (0)
+#define HASH_BUCKET(x, nsize) ((x)->hash & ((nsize) - 1))
+
 const char *const wattr_names[WA_COUNT] = {
 	"admin-c", "mbrs-by-ref", "member-of", "members", "mnt-by", "mp-members",
 	"origin", "person", "role", "tech-c", "zone-c",
@@ -310,25 +336,6 @@ struct wobj *widx_get(const struct whois_index *idx, unsigned src, enum rpsl_cla
 	return NULL;
 }
 
-static void tab_grow(struct whois_index *idx)
-{
-	size_t nsize = idx->tabsize * 2;
-	struct wobj **nt = xcalloc(nsize, sizeof(*nt));
-	for (size_t i = 0; i < idx->tabsize; i++) {
-		struct wobj *o = idx->tab[i];
-		while (o) {
-			struct wobj *next = o->hnext;
-			size_t b = o->hash & (nsize - 1);
-			o->hnext = nt[b];
-			nt[b] = o;
-			o = next;
-		}
-	}
-	free(idx->tab);
-	idx->tab = nt;
-	idx->tabsize = nsize;
-}
-
 /* ---------------------------------------------------------------- postings */
 
 static uint64_t post_hash(enum wattr attr, const char *value, size_t len)
@@ -351,25 +358,6 @@ const struct wpost *widx_post(const struct whois_index *idx, enum wattr attr, co
 	return NULL;
 }
 
-static void ptab_grow(struct wposttab *pt)
-{
-	size_t nsize = pt->size * 2;
-	struct wpost **nt = xcalloc(nsize, sizeof(*nt));
-	for (size_t i = 0; i < pt->size; i++) {
-		struct wpost *p = pt->tab[i];
-		while (p) {
-			struct wpost *next = p->hnext;
-			size_t b = p->hash & (nsize - 1);
-			p->hnext = nt[b];
-			nt[b] = p;
-			p = next;
-		}
-	}
-	free(pt->tab);
-	pt->tab = nt;
-	pt->size = nsize;
-}
-
 static void post_add(struct whois_index *idx, enum wattr attr, const char *value, struct wobj *o)
 {
 	struct wposttab *pt = post_table(idx, attr);
@@ -377,7 +365,7 @@ static void post_add(struct whois_index *idx, enum wattr attr, const char *value
 	struct wpost *p = (struct wpost *)widx_post(idx, attr, value, len);
 	if (p == NULL) {
 		if (pt->count >= pt->size)
-			ptab_grow(pt);
+			TAB_DOUBLE(struct wpost, pt->tab, pt->size, HASH_BUCKET);
 		p = xcalloc(1, sizeof(*p) + len + 1);
 		p->hash = post_hash(attr, value, len);
 		p->attr = (uint8_t)attr;
@@ -591,6 +579,7 @@ static size_t origin_bucket(uint32_t asn, size_t size)
 {
 	return (size_t)(((uint64_t)asn * 0x9e3779b97f4a7c15ULL) >> 32) & (size - 1);
 }
+#define ORIGIN_BUCKET(x, nsize) origin_bucket((x)->asn, (nsize))
 
 struct worigin *widx_origin(const struct whois_index *idx, uint32_t asn)
 {
@@ -605,23 +594,8 @@ static struct worigin *origin_get(struct whois_index *idx, uint32_t asn)
 	struct worigin *or = widx_origin(idx, asn);
 	if (or)
 		return or;
-	if (idx->ocount >= idx->otabsize) {
-		size_t nsize = idx->otabsize * 2;
-		struct worigin **nt = xcalloc(nsize, sizeof(*nt));
-		for (size_t i = 0; i < idx->otabsize; i++) {
-			struct worigin *x = idx->otab[i];
-			while (x) {
-				struct worigin *next = x->hnext;
-				size_t b = origin_bucket(x->asn, nsize);
-				x->hnext = nt[b];
-				nt[b] = x;
-				x = next;
-			}
-		}
-		free(idx->otab);
-		idx->otab = nt;
-		idx->otabsize = nsize;
-	}
+	if (idx->ocount >= idx->otabsize)
+		TAB_DOUBLE(struct worigin, idx->otab, idx->otabsize, ORIGIN_BUCKET);
 	or = xcalloc(1, sizeof(*or));
 	or->asn = asn;
 	size_t b = origin_bucket(asn, idx->otabsize);
@@ -660,7 +634,7 @@ static bool is_route(const struct wobj *o)
 static void obj_link(struct whois_index *idx, struct wobj *o)
 {
 	if (idx->count >= idx->tabsize)
-		tab_grow(idx);
+		TAB_DOUBLE(struct wobj, idx->tab, idx->tabsize, HASH_BUCKET);
 	size_t b = o->hash & (idx->tabsize - 1);
 	o->hnext = idx->tab[b];
 	idx->tab[b] = o;
