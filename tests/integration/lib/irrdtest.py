@@ -203,6 +203,35 @@ def _merge(a, b):
             a[k] = v
 
 
+def run_main(main, name):
+    """Run main(): a crash (an exception) is one more failure, reported as
+    its traceback, "FAIL NAME: why" and the counts line "0 passed, 1 failed"
+    the runner reads last."""
+    try:
+        main()
+    except Exception as e:
+        import traceback
+        traceback.print_exc()
+        print(f"FAIL {name}: {e}")
+        print("0 passed, 1 failed")
+        sys.exit(1)
+
+
+def wait_for(cond, limit, step=0.5, errors=(Exception,)):
+    """Call cond() every STEP seconds until it returns true (True) or LIMIT
+    seconds pass (False); an exception of a type in ERRORS (none when it is
+    ()) counts as not yet."""
+    end = time.time() + limit
+    while time.time() < end:
+        try:
+            if cond():
+                return True
+        except errors:
+            pass
+        time.sleep(step)
+    return False
+
+
 def wait_port(port, limit=30.0, host="127.0.0.1"):
     end = time.time() + limit
     while time.time() < end:

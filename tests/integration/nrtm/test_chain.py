@@ -19,6 +19,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import irrdtest as it  # noqa: E402
+import chainlib  # noqa: E402
 
 NO_RPKI = {"rpki": {"roa_source": None}}
 TIMER = 15  # the smallest import_timer / export_timer IRRd accepts
@@ -42,18 +43,6 @@ def journal(db):
                        " WHERE source = 'DEMO' ORDER BY serial_nrtm")
 
 
-def wait_for(cond, limit):
-    end = time.time() + limit
-    while time.time() < end:
-        try:
-            if cond():
-                return True
-        except Exception:
-            pass
-        time.sleep(0.5)
-    return False
-
-
 def main():
     t = it.Suite()
     tmp = t.tmp
@@ -66,27 +55,15 @@ def main():
     a_port, b_port = it.free_port(), it.free_port()
 
     cfg_a = it.write_config(os.path.join(tmp, "a"), db=it.new_db("nrtm_a"), sources=("DEMO",), whois_port=a_port,
-                            extra=NO_RPKI, source_options={"DEMO": {"authoritative": True, "keep_journal": True,
-                                                     "nrtm_access_list": "local", "export_destination": exp_a,
-                                                     "export_timer": TIMER}})
+                            extra=NO_RPKI, source_options=chainlib.authoritative(exp_a, TIMER))
 
     # B fetches A's export over HTTP (libcurl), C reads B's from the file system
     http_a = serve_http(exp_a)
 
-    def mirror_opts(upstream_dir, port, export=None, base=None):
-        base = base or f"file://{upstream_dir}"
-        o = {"keep_journal": True, "nrtm_access_list": "local",
-             "import_source": f"{base}/demo.db.gz",
-             "import_serial_source": f"{base}/DEMO.CURRENTSERIAL",
-             "nrtm_host": "127.0.0.1", "nrtm_port": port, "import_timer": TIMER}
-        if export:
-            o.update({"export_destination": export, "export_timer": TIMER})
-        return {"DEMO": o}
-
     cfg_b = it.write_config(os.path.join(tmp, "b"), db=it.new_db("nrtm_b"), sources=("DEMO",), whois_port=b_port, extra=NO_RPKI,
-                            source_options=mirror_opts(exp_a, a_port, exp_b, base=http_a))
+                            source_options=chainlib.mirror(http_a, a_port, TIMER, exp_b))
     cfg_c = it.write_config(os.path.join(tmp, "c"), db=it.new_db("nrtm_c"), sources=("DEMO",), extra=NO_RPKI,
-                            source_options=mirror_opts(exp_b, b_port))
+                            source_options=chainlib.mirror(exp_b, b_port, TIMER))
     for cfg in (cfg_a, cfg_b, cfg_c):
         r = it.run([it.prog("irrd_database_upgrade"), "--config", cfg.path])
         t.check("schema", r.returncode == 0, r.stderr)
@@ -101,15 +78,15 @@ def main():
         t.eq("-g no updates yet",
              it.whois(a_port, "-g DEMO:3:101-LAST"),
              b"% Warning: there are no updates available\n\n\n")
-        t.check("A exported", wait_for(lambda: os.path.exists(os.path.join(exp_a, "DEMO.CURRENTSERIAL")), 30))
+        t.check("A exported", it.wait_for(lambda: os.path.exists(os.path.join(exp_a, "DEMO.CURRENTSERIAL")), 30))
         t.eq("A export serial", open(os.path.join(exp_a, "DEMO.CURRENTSERIAL")).read(), "100")
 
         with it.Daemon(cfg_b) as db_:
-            t.check("B full import", wait_for(lambda: len(objects_b64(cfg_b.db)) == len(objects_b64(cfg_a.db)), 60),
+            t.check("B full import", it.wait_for(lambda: len(objects_b64(cfg_b.db)) == len(objects_b64(cfg_a.db)), 60),
                     f"B has {len(objects_b64(cfg_b.db))} of {len(objects_b64(cfg_a.db))}")
-            t.check("B exported", wait_for(lambda: os.path.exists(os.path.join(exp_b, "DEMO.CURRENTSERIAL")), 30))
+            t.check("B exported", it.wait_for(lambda: os.path.exists(os.path.join(exp_b, "DEMO.CURRENTSERIAL")), 30))
             with it.Daemon(cfg_c):
-                t.check("C full import", wait_for(
+                t.check("C full import", it.wait_for(
                     lambda: len(objects_b64(cfg_c.db)) == len(objects_b64(cfg_a.db)), 60))
                 a0 = objects_b64(cfg_a.db)
                 c0 = objects_b64(cfg_c.db)
@@ -144,7 +121,7 @@ def main():
                 t0 = time.time()
 
                 # -g on A, exact framing of one entry (the journal cache follows within a second)
-                wait_for(lambda: it.whois(a_port, "-g DEMO:3:101-101").startswith(b"%START"), 10)
+                it.wait_for(lambda: it.whois(a_port, "-g DEMO:3:101-101").startswith(b"%START"), 10)
                 g = it.whois(a_port, "-g DEMO:3:101-101")
                 t.check("-g framing", g.startswith(b"%START Version: 3 DEMO 101-101\n\nADD 101\n\n")
                         and g.endswith(b"\n\n%END DEMO\n\n\n"), g[:200])
@@ -159,7 +136,7 @@ def main():
 
                 def c_matches():
                     return journal(cfg_c.db) == ja
-                ok = wait_for(c_matches, 2 * TIMER + 25)
+                ok = it.wait_for(c_matches, 2 * TIMER + 25)
                 t.check("C journal = A journal (serials kept) within two import cycles", ok,
                         f"C: {journal(cfg_c.db)} after {time.time() - t0:.0f}s")
                 t.check("B journal = A journal", journal(cfg_b.db) == ja, journal(cfg_b.db))
@@ -183,7 +160,7 @@ def main():
                 t.check("irrd_mirror_force_reload", r.returncode == 0, r.stderr)
                 t.eq("force_reload set", it.psql(cfg_c.db, "SELECT force_reload FROM database_status"
                                                            " WHERE source = 'DEMO'"), [["t"]])
-                t.check("force_reload honoured", wait_for(lambda: it.psql(
+                t.check("force_reload honoured", it.wait_for(lambda: it.psql(
                     cfg_c.db, "SELECT force_reload FROM database_status WHERE source = 'DEMO'") == [["f"]],
                     TIMER + 20))
                 r = it.run([it.prog("irrd_mirror_force_reload"), "--config", cfg_c.path, "NOPE"])
@@ -246,12 +223,8 @@ class FakeUpstream:
 def malformed(t, tmp, exp_a):
     """D mirrors DEMO from a fake upstream; each malformed answer is rejected."""
     fake = FakeUpstream()
-    opts = {"DEMO": {"keep_journal": True, "nrtm_access_list": "local",
-                     "import_source": f"file://{exp_a}/demo.db.gz",
-                     "import_serial_source": f"file://{exp_a}/DEMO.CURRENTSERIAL",
-                     "nrtm_host": "127.0.0.1", "nrtm_port": fake.port, "import_timer": TIMER}}
     cfg_d = it.write_config(os.path.join(tmp, "d"), db=it.new_db("nrtm_d"), sources=("DEMO",), extra=NO_RPKI,
-                            source_options=opts)
+                            source_options=chainlib.mirror(exp_a, fake.port, TIMER))
     r = it.run([it.prog("irrd_database_upgrade"), "--config", cfg_d.path])
     t.check("D schema", r.returncode == 0, r.stderr)
     serial = open(os.path.join(exp_a, "DEMO.CURRENTSERIAL")).read().strip()
@@ -280,13 +253,13 @@ def malformed(t, tmp, exp_a):
         fake.queries.clear()
         it.psql(cfg_d.db, "UPDATE database_status SET last_error = NULL WHERE source = 'DEMO'")
         with it.Daemon(cfg_d) as dd:
-            ok = wait_for(lambda: it.psql(cfg_d.db, "SELECT last_error IS NOT NULL FROM database_status"
+            ok = it.wait_for(lambda: it.psql(cfg_d.db, "SELECT last_error IS NOT NULL FROM database_status"
                                                     " WHERE source = 'DEMO'") == [["t"]], 20)
             t.check(f"malformed ({name}): rejected", ok, dd.log_text()[-800:])
             t.eq(f"malformed ({name}): query sent", [q.strip() for q in fake.queries[:1]],
                  [f"-g DEMO:3:{nxt}-LAST".encode()])
             err = it.psql(cfg_d.db, "SELECT last_error FROM database_status WHERE source = 'DEMO'")
-            ok = wait_for(lambda: "Last import error" in it.http_get(cfg_d.http_port, "/v1/status/")[1].decode(), 10)
+            ok = it.wait_for(lambda: "Last import error" in it.http_get(cfg_d.http_port, "/v1/status/")[1].decode(), 10)
             t.check(f"malformed ({name}): reason in /v1/status/", ok, err)
             t.eq(f"malformed ({name}): nothing applied", objects_b64(cfg_d.db), before)
             jj = it.whois(cfg_d.whois_port, "!JDEMO").decode()
@@ -294,16 +267,9 @@ def malformed(t, tmp, exp_a):
     # and a good answer after all that is applied
     fake.answer = f"%START Version: 3 DEMO {nxt}-{nxt}\n\nADD {nxt}\n\n{obj}\n%END DEMO\n".encode()
     with it.Daemon(cfg_d):
-        ok = wait_for(lambda: "route 192.0.2.0/24AS65531" in objects_b64(cfg_d.db), 20)
+        ok = it.wait_for(lambda: "route 192.0.2.0/24AS65531" in objects_b64(cfg_d.db), 20)
         t.check("good answer after the bad ones applied", ok)
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as e:  # a crash is one more failure, with the counts line
-        import traceback
-        traceback.print_exc()
-        print(f"FAIL test_chain: {e}")
-        print("0 passed, 1 failed")
-        sys.exit(1)
+    it.run_main(main, "test_chain")

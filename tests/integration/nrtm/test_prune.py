@@ -18,15 +18,7 @@ import irrdtest as it  # noqa: E402
 
 
 def wait_for(cond, limit):
-    end = time.time() + limit
-    while time.time() < end:
-        try:
-            if cond():
-                return True
-        except Exception:
-            pass
-        time.sleep(0.2)
-    return False
+    return it.wait_for(cond, limit, step=0.2)
 
 
 def autnum(n):
@@ -105,11 +97,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as e:
-        import traceback
-        traceback.print_exc()
-        print(f"FAIL prune: {e}")
-        print("0 passed, 1 failed")
-        sys.exit(1)
+    it.run_main(main, "prune")

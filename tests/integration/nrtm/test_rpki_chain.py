@@ -15,10 +15,10 @@ import json
 import os
 import signal
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import irrdtest as it  # noqa: E402
+import chainlib  # noqa: E402
 
 TIMER = 15
 SRC = os.environ.get("SRCDIR", os.getcwd())
@@ -28,18 +28,6 @@ NO_RPKI = {"rpki": {"roa_source": None}}
 def pks(db):
     return {r[0] for r in it.psql(db, "SELECT rpsl_pk FROM rpsl_objects WHERE source = 'DEMO'"
                                       " AND object_class = 'route'")}
-
-
-def wait_for(cond, limit):
-    end = time.time() + limit
-    while time.time() < end:
-        try:
-            if cond():
-                return True
-        except Exception:
-            pass
-        time.sleep(0.5)
-    return False
 
 
 def write_roas(path, roas):
@@ -57,26 +45,15 @@ def main():
     write_roas(roas, [("192.0.2.0/24", 65001, 24)])
     a_port, b_port = it.free_port(), it.free_port()
 
-    def mirror(upstream, port, export=None):
-        o = {"keep_journal": True, "nrtm_access_list": "local",
-             "import_source": f"file://{upstream}/demo.db.gz",
-             "import_serial_source": f"file://{upstream}/DEMO.CURRENTSERIAL",
-             "nrtm_host": "127.0.0.1", "nrtm_port": port, "import_timer": TIMER}
-        if export:
-            o.update({"export_destination": export, "export_timer": TIMER})
-        return {"DEMO": o}
-
     cfg_a = it.write_config(os.path.join(tmp, "a"), db=it.new_db("rc_a"), sources=("DEMO",), whois_port=a_port,
                             extra=NO_RPKI,
-                            source_options={"DEMO": {"authoritative": True, "keep_journal": True,
-                                                     "nrtm_access_list": "local", "export_destination": exp_a,
-                                                     "export_timer": TIMER}})
+                            source_options=chainlib.authoritative(exp_a, TIMER))
     cfg_b = it.write_config(os.path.join(tmp, "b"), db=it.new_db("rc_b"), sources=("DEMO",), whois_port=b_port,
                             roa_source=f"file://{roas}",
                             extra={"rpki": {"roa_import_timer": TIMER, "notify_invalid_enabled": False}},
-                            source_options=mirror(exp_a, a_port, exp_b))
+                            source_options=chainlib.mirror(exp_a, a_port, TIMER, exp_b))
     cfg_c = it.write_config(os.path.join(tmp, "c"), db=it.new_db("rc_c"), sources=("DEMO",), extra=NO_RPKI,
-                            source_options=mirror(exp_b, b_port))
+                            source_options=chainlib.mirror(exp_b, b_port, TIMER))
     for cfg in (cfg_a, cfg_b, cfg_c):
         t.check("schema", it.run([it.prog("irrd_database_upgrade"), "--config", cfg.path]).returncode == 0)
     demo = os.path.join(SRC, "demo", "demo.db")
@@ -84,9 +61,9 @@ def main():
     t.check("A: initial load", r.returncode == 0, r.stderr)
 
     with it.Daemon(cfg_a), it.Daemon(cfg_b) as db_:
-        t.check("B full import", wait_for(lambda: os.path.exists(os.path.join(exp_b, "DEMO.CURRENTSERIAL")), 60))
+        t.check("B full import", it.wait_for(lambda: os.path.exists(os.path.join(exp_b, "DEMO.CURRENTSERIAL")), 60))
         with it.Daemon(cfg_c):
-            t.check("C full import", wait_for(lambda: len(pks(cfg_c.db)) > 0, 60))
+            t.check("C full import", it.wait_for(lambda: len(pks(cfg_c.db)) > 0, 60))
             with open(demo) as f:
                 text = f.read().rstrip("\n")
             routes = {
@@ -103,7 +80,7 @@ def main():
             r = it.run([it.prog("irrd_update_database"), "--config", cfg_a.path, "--source", "DEMO", dump])
             t.check("A: routes added", r.returncode == 0, r.stderr)
             key = {k: f"{p}AS{a}" for k, (p, a) in routes.items()}
-            t.check("valid and not_found reach C", wait_for(
+            t.check("valid and not_found reach C", it.wait_for(
                 lambda: key["valid"] in pks(cfg_c.db) and key["not_found"] in pks(cfg_c.db), 2 * TIMER + 25))
             t.eq("B stores the invalid route as invalid",
                  it.psql(cfg_b.db, f"SELECT rpki_status FROM rpsl_objects WHERE rpsl_pk = '{key['invalid']}'"),
@@ -116,7 +93,7 @@ def main():
             # a ROA at B makes it valid: B journals an ADD, C gets the route
             write_roas(roas, [("192.0.2.0/24", 65001, 24), ("192.0.2.0/24", 65002, 24)])
             db_.signal(signal.SIGHUP)
-            t.check("ROA added at B: C gets the route", wait_for(
+            t.check("ROA added at B: C gets the route", it.wait_for(
                 lambda: key["invalid"] in pks(cfg_c.db), 2 * TIMER + 25))
             t.eq("B journalled an ADD", it.psql(
                 cfg_b.db, f"SELECT operation FROM rpsl_database_journal WHERE rpsl_pk = '{key['invalid']}'"
@@ -124,7 +101,7 @@ def main():
             # removing it again sends C a DEL
             write_roas(roas, [("192.0.2.0/24", 65001, 24)])
             db_.signal(signal.SIGHUP)
-            t.check("ROA removed at B: C deletes the route", wait_for(
+            t.check("ROA removed at B: C deletes the route", it.wait_for(
                 lambda: key["invalid"] not in pks(cfg_c.db), 2 * TIMER + 25))
             t.eq("B journalled a DEL", it.psql(
                 cfg_b.db, f"SELECT operation FROM rpsl_database_journal WHERE rpsl_pk = '{key['invalid']}'"
@@ -132,7 +109,7 @@ def main():
             # a full reload of B stores each route with its state at once
             r = it.run([it.prog("irrd_mirror_force_reload"), "--config", cfg_b.path, "DEMO"])
             t.check("force reload of B", r.returncode == 0, r.stderr)
-            t.check("B reloaded", wait_for(lambda: it.psql(
+            t.check("B reloaded", it.wait_for(lambda: it.psql(
                 cfg_b.db, "SELECT force_reload FROM database_status WHERE source = 'DEMO'") == [["f"]], TIMER + 30))
             states = dict(it.psql(cfg_b.db, "SELECT rpsl_pk, rpki_status FROM rpsl_objects WHERE rpsl_pk IN"
                                             f" ('{key['valid']}', '{key['invalid']}', '{key['not_found']}')"))
@@ -142,11 +119,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as e:
-        import traceback
-        traceback.print_exc()
-        print(f"FAIL rpki chain: {e}")
-        print("0 passed, 1 failed")
-        sys.exit(1)
+    it.run_main(main, "rpki chain")

@@ -17,7 +17,6 @@ import os
 import re
 import signal
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
@@ -25,15 +24,7 @@ import irrdtest as it  # noqa: E402
 
 
 def wait_for(cond, limit):
-    end = time.time() + limit
-    while time.time() < end:
-        try:
-            if cond():
-                return True
-        except (OSError, ValueError):
-            pass
-        time.sleep(0.3)
-    return False
+    return it.wait_for(cond, limit, step=0.3, errors=(OSError, ValueError))
 
 
 def imports_ok(cfg):

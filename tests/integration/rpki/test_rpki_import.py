@@ -122,15 +122,7 @@ def write_roas(path, roas):
 
 
 def wait_for(cond, limit):
-    end = time.time() + limit
-    while time.time() < end:
-        try:
-            if cond():
-                return True
-        except (OSError, ValueError):
-            pass
-        time.sleep(0.3)
-    return False
+    return it.wait_for(cond, limit, step=0.3, errors=(OSError, ValueError))
 
 
 def bang(port, q):
