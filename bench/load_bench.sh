@@ -19,44 +19,22 @@
 # Exit status 1 if a load fails or the median misses the goal.
 set -euo pipefail
 
-SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
-cd "$SRCDIR"
-BIN=${IRRD_BIN:-${BIN:-bin}}
+. "$(dirname "$0")/lib.sh"
+bench_init load_bench
 DATA=${IRRD_BENCH_IRR_DIR:-/tmp/irrbig}
 RUNS=${IRRD_BENCH_RUNS:-3}
-SHARED=${SHARED_DIR:-$SRCDIR/../shared}
 GOAL_SECONDS=60
 GOAL_RSS_MB=500
 PEER_SECONDS=900
 PEER_OBJECTS=1390000
 
-die() { echo "load_bench: $*" >&2; exit 1; }
-
-for p in irrd_database_upgrade irrd_load_database; do
-	[ -x "$BIN/$p" ] || die "$BIN/$p: not built (run make)"
-done
+bench_need_bins irrd_database_upgrade irrd_load_database
 [ -x /usr/bin/time ] || die "/usr/bin/time missing: apt-get install time"
 
-TMP=$(mktemp -d "${IRRD_TEST_TMPDIR:-${TMPDIR:-/tmp}}/load_bench.XXXXXX")
-chmod 755 "$TMP"
-OWN_PG=
-cleanup() {
-	if [ -n "$OWN_PG" ]; then
-		"$SRCDIR/scripts/pg.sh" destroy "$OWN_PG" >/dev/null 2>&1 || :
-	fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+bench_tmp
 
 # ---- data set ----
-if [ ! -s "$DATA/irr.db" ]; then
-	[ -f "$SHARED/tools/gen_irr.py" ] || die "$SHARED/tools/gen_irr.py: not found (set SHARED_DIR)"
-	echo "load_bench: generating the data set into $DATA (takes a minute or two)"
-	mkdir -p "$DATA.tmp"
-	python3 "$SHARED/tools/gen_irr.py" --out "$DATA.tmp" ${IRRD_BENCH_SCALE:+--scale "$IRRD_BENCH_SCALE"} >/dev/null
-	rm -rf "$DATA"
-	mv "$DATA.tmp" "$DATA"
-fi
+bench_irr_data irr.db
 DUMP=$DATA/irr.db
 SOURCE=$(grep -m1 '^source:' "$DUMP" | awk '{print toupper($2)}')
 [ -n "$SOURCE" ] || die "$DUMP: no source: attribute found"
@@ -64,20 +42,8 @@ OBJECTS_IN_FILE=$(grep -c '^source:' "$DUMP")
 SIZE_MB=$(( $(stat -c %s "$DUMP") / 1048576 ))
 
 # ---- database ----
-if [ -n "${IRRD_TEST_PG_HOST:-}" ] && [ -n "${IRRD_TEST_PG_PORT:-}" ]; then
-	HOST=$IRRD_TEST_PG_HOST PORT=$IRRD_TEST_PG_PORT USER_=${IRRD_TEST_PG_USER:-irrd}
-	WHERE="the test cluster of scripts/suites.sh (fsync off)"
-else
-	OWN_PG=$TMP/pg
-	"$SRCDIR/scripts/pg.sh" start "$OWN_PG" >/dev/null
-	eval "$("$SRCDIR/scripts/pg.sh" env "$OWN_PG")"
-	HOST=$IRRD_TEST_PG_HOST PORT=$IRRD_TEST_PG_PORT USER_=$IRRD_TEST_PG_USER
-	WHERE="a private cluster (default settings, fsync on)"
-fi
-DB=loadbench_$$
-psql -h "$HOST" -p "$PORT" -U "$USER_" -d postgres -XAtq -c "CREATE DATABASE $DB" ||
-	die "cannot create database $DB"
-URL="postgresql://$USER_@$HOST:$PORT/$DB"
+bench_pg
+bench_createdb loadbench
 CFG=$TMP/irrd.yaml
 cat >"$CFG" <<EOF
 irrd:

@@ -20,47 +20,21 @@
 # Exit status 1 if a run fails or misses the goal.
 set -euo pipefail
 
-SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
-cd "$SRCDIR"
-BIN=${IRRD_BIN:-${BIN:-bin}}
-case $BIN in /*) ;; *) BIN=$SRCDIR/$BIN ;; esac
+. "$(dirname "$0")/lib.sh"
+bench_init mail_bench
 ROUTES=${IRRD_BENCH_ROUTES:-1000}
 ROAS=${IRRD_BENCH_ROAS:-400000}
 BACKGROUND=${IRRD_BENCH_BACKGROUND:-100000}
 GOAL_SECONDS=5
 
-die() { echo "mail_bench: $*" >&2; exit 1; }
+bench_need_bins irrd_database_upgrade irrd_load_database irrd_submit_email
 
-for p in irrd_database_upgrade irrd_load_database irrd_submit_email; do
-	[ -x "$BIN/$p" ] || die "$BIN/$p: not built (run make)"
-done
-
-TMP=$(mktemp -d "${IRRD_TEST_TMPDIR:-${TMPDIR:-/tmp}}/mail_bench.XXXXXX")
-chmod 755 "$TMP"
-OWN_PG=
 SINK_PID=
-cleanup() {
-	if [ -n "$SINK_PID" ]; then
-		kill "$SINK_PID" 2>/dev/null || :
-		wait "$SINK_PID" 2>/dev/null || :
-	fi
-	if [ -n "$OWN_PG" ]; then
-		"$SRCDIR/scripts/pg.sh" destroy "$OWN_PG" >/dev/null 2>&1 || :
-	fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+bench_tmp SINK_PID
 
 # ---- database ----
-if [ -n "${IRRD_TEST_PG_HOST:-}" ]; then
-	DB=mail_bench_$$
-	createdb -h "$IRRD_TEST_PG_HOST" -p "$IRRD_TEST_PG_PORT" -U "$IRRD_TEST_PG_USER" -E UTF8 -T template0 "$DB"
-	URL="postgresql://$IRRD_TEST_PG_USER@$IRRD_TEST_PG_HOST:$IRRD_TEST_PG_PORT/$DB"
-else
-	OWN_PG=$TMP/pg
-	URL=$("$SRCDIR/scripts/pg.sh" start "$OWN_PG" --fast --db mail_bench)
-	eval "$("$SRCDIR/scripts/pg.sh" env "$OWN_PG")"
-fi
+bench_pg --fast
+bench_createdb mail_bench
 PSQL=(psql "$URL" -XAtq -v ON_ERROR_STOP=1)
 
 # ---- SMTP sink ----

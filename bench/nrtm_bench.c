@@ -21,6 +21,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench/benchlib.h"
 #include "conf/conf.h"
 #include "nrtm/nrtm.h"
 #include "rpsl/log.h"
@@ -43,26 +44,6 @@ static long backend_pid(struct sql_conn *c)
 			lo = mid + 1;
 	}
 	return lo;
-}
-
-/* CPU seconds used by a process (utime + stime), -1 if unreadable. */
-static double proc_cpu(long pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long ut, st;
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL ||
-	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
-		return -1;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
 static double self_cpu(void)

@@ -20,23 +20,12 @@
 # Exit status 1 if something fails or the goal is missed.
 set -euo pipefail
 
-SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
-cd "$SRCDIR"
+. "$(dirname "$0")/lib.sh"
+bench_init nrtm_bench
 BUILD=${BUILD:-build/default}
-BIN=${IRRD_BIN:-${BIN:-bin}}
 N=${IRRD_BENCH_NRTM_OPS:-100000}
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/nrtm_bench.XXXXXX")
-chmod 711 "$TMP"
-PRIVATE_PG=
 DPID=
-
-die() { echo "nrtm_bench: $*" >&2; exit 1; }
-cleanup() {
-	[ -n "$DPID" ] && kill "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null
-	[ -n "$PRIVATE_PG" ] && scripts/pg.sh destroy "$PRIVATE_PG" >/dev/null 2>&1
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+bench_tmp DPID
 
 make -s --no-print-directory BUILD="$BUILD" "$BUILD/libnrtm.a" "$BUILD/librpki.a" "$BUILD/libsql.a" \
 	"$BUILD/libconf.a" "$BUILD/librpsl.a" >/dev/null || die "building the libraries failed"
@@ -48,27 +37,20 @@ cc -std=gnu11 -O2 -g -Wall -Wextra -Werror -I. -D_GNU_SOURCE $(pkg-config --cfla
 	"$BUILD/libconf.a" "$BUILD/librpsl.a" $(pkg-config --libs libpq libcurl yaml-0.1 jansson openssl) \
 	-lz -lpcre2-8 -lcrypt -lpthread -lm || die "compiling bench/nrtm_bench.c failed"
 
-if [ -z "${IRRD_TEST_PG_HOST:-}" ]; then
-	PRIVATE_PG=$TMP/pg
-	url=$(scripts/pg.sh start "$PRIVATE_PG" --fast --db nrtm_bench) || die "cannot start PostgreSQL"
-	eval "$(scripts/pg.sh env "$PRIVATE_PG")"
-else
-	db=nrtm_bench_$$
-	createdb -h "$IRRD_TEST_PG_HOST" -p "$IRRD_TEST_PG_PORT" -U "$IRRD_TEST_PG_USER" "$db"
-	url="postgresql://$IRRD_TEST_PG_USER@$IRRD_TEST_PG_HOST:$IRRD_TEST_PG_PORT/$db"
-fi
+bench_pg --fast
+bench_createdb nrtm_bench
 
-out=$("$BUILD/bench/nrtm_bench" "$url" "$N") || die "nrtm_bench failed"
+out=$("$BUILD/bench/nrtm_bench" "$URL" "$N") || die "nrtm_bench failed"
 echo "$out"
 ops=$(echo "$out" | sed -n 's/^apply at mirror: .*: \([0-9]*\) operations\/s.*/\1/p')
 [ -n "$ops" ] || die "no apply figure in the output"
 
 # -g over TCP from the daemon (BENCH served as an authoritative source)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-hport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
+hport=$(free_port)
 cat >"$TMP/irrd.yaml" <<EOC
 irrd:
-  database_url: '$url'
+  database_url: '$URL'
   piddir: '$TMP'
   access_lists: {local: ['127.0.0.0/8']}
   server:

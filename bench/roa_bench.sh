@@ -17,23 +17,12 @@
 # Exit status 1 if a step fails or a goal is missed.
 set -euo pipefail
 
-SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
-cd "$SRCDIR"
+. "$(dirname "$0")/lib.sh"
+bench_init roa_bench
 BUILD=${BUILD:-build/default}
 DATA=${IRRD_BENCH_IRR_DIR:-/tmp/irrbig}
-SHARED=${SHARED_DIR:-$SRCDIR/../shared}
 
-die() { echo "roa_bench: $*" >&2; exit 1; }
-
-if [ ! -s "$DATA/roas.json" ] || [ ! -s "$DATA/irr.db" ] || [ ! -s "$DATA/slurm.json" ]; then
-	[ -f "$SHARED/tools/gen_irr.py" ] || die "$SHARED/tools/gen_irr.py: not found (set SHARED_DIR)"
-	echo "roa_bench: generating the data set into $DATA (takes a minute or two)"
-	rm -rf "$DATA.tmp"
-	mkdir -p "$DATA.tmp"
-	python3 "$SHARED/tools/gen_irr.py" --out "$DATA.tmp" ${IRRD_BENCH_SCALE:+--scale "$IRRD_BENCH_SCALE"} >/dev/null
-	rm -rf "$DATA"
-	mv "$DATA.tmp" "$DATA"
-fi
+bench_irr_data roas.json irr.db slurm.json
 
 make -s --no-print-directory BUILD="$BUILD" "$BUILD/librpki.a" "$BUILD/librpsl.a" >/dev/null ||
 	die "building $BUILD/librpki.a and $BUILD/librpsl.a failed"

@@ -16,32 +16,12 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "bench/benchlib.h"
 #include "conf/conf.h"
 #include "rpki/importer.h"
 #include "rpsl/log.h"
 #include "sql/sql.h"
 #include "sql/sql_int.h"	/* the backend's pid, for its CPU time */
-
-/* CPU seconds (user + system) of a process, from /proc; -1 if unknown. */
-static double proc_cpu(long pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long ut, st;
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* after "pid (comm) ": state is field 3, utime 14, stime 15 */
-	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-							&ut, &st) != 2)
-		return -1;
-	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
 
 int main(int argc, char **argv)
 {

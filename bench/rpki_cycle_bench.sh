@@ -31,12 +31,10 @@
 # Exit status 1 if a step fails or a goal is missed.
 set -euo pipefail
 
-SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
-cd "$SRCDIR"
-BIN=${IRRD_BIN:-${BIN:-bin}}
+. "$(dirname "$0")/lib.sh"
+bench_init rpki_cycle_bench
 BUILD=${BUILD:-build/default}
 DATA=${IRRD_BENCH_IRR_DIR:-/tmp/irrbig}
-SHARED=${SHARED_DIR:-$SRCDIR/../shared}
 GOAL_FIRST=30
 GOAL_AGAIN=5
 GOAL_RSS_MB=1024
@@ -44,38 +42,12 @@ PEER_FIRST=720
 PEER_AGAIN=180
 PEER_RSS_MB=7168
 
-die() { echo "rpki_cycle_bench: $*" >&2; exit 1; }
+bench_need_bins irrd_database_upgrade irrd_load_database
 
-for p in irrd_database_upgrade irrd_load_database; do
-	[ -x "$BIN/$p" ] || die "$BIN/$p: not built (run make)"
-done
-
-TMP=$(mktemp -d "${IRRD_TEST_TMPDIR:-${TMPDIR:-/tmp}}/rpki_cycle_bench.XXXXXX")
-chmod 755 "$TMP"
-OWN_PG=
-DB=
-cleanup() {
-	if [ -n "$DB" ] && [ -z "$OWN_PG" ]; then
-		psql -h "$HOST" -p "$PORT" -U "$USER_" -d postgres -XAtq -c "DROP DATABASE IF EXISTS $DB" \
-			>/dev/null 2>&1 || :
-	fi
-	if [ -n "$OWN_PG" ]; then
-		"$SRCDIR/scripts/pg.sh" destroy "$OWN_PG" >/dev/null 2>&1 || :
-	fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+bench_tmp
 
 # ---- data set ----
-if [ ! -s "$DATA/irr.db" ] || [ ! -s "$DATA/roas.json" ]; then
-	[ -f "$SHARED/tools/gen_irr.py" ] || die "$SHARED/tools/gen_irr.py: not found (set SHARED_DIR)"
-	echo "rpki_cycle_bench: generating the data set into $DATA (takes a minute or two)"
-	rm -rf "$DATA.tmp"
-	mkdir -p "$DATA.tmp"
-	python3 "$SHARED/tools/gen_irr.py" --out "$DATA.tmp" ${IRRD_BENCH_SCALE:+--scale "$IRRD_BENCH_SCALE"} >/dev/null
-	rm -rf "$DATA"
-	mv "$DATA.tmp" "$DATA"
-fi
+bench_irr_data irr.db roas.json
 SOURCE=$(grep -m1 '^source:' "$DATA/irr.db" | awk '{print toupper($2)}')
 [ -n "$SOURCE" ] || die "$DATA/irr.db: no source: attribute found"
 
@@ -91,23 +63,12 @@ cc -std=gnu11 -O2 -g -Wall -Wextra -Werror -I. -D_GNU_SOURCE $(pkg-config --cfla
 	die "compiling bench/rpki_cycle_bench.c failed"
 
 # ---- database ----
-if [ -n "${IRRD_TEST_PG_HOST:-}" ] && [ -n "${IRRD_TEST_PG_PORT:-}" ]; then
-	HOST=$IRRD_TEST_PG_HOST PORT=$IRRD_TEST_PG_PORT USER_=${IRRD_TEST_PG_USER:-irrd}
-	WHERE="the test cluster of scripts/suites.sh (fsync off)"
-else
-	OWN_PG=$TMP/pg
-	"$SRCDIR/scripts/pg.sh" start "$OWN_PG" >/dev/null
-	eval "$("$SRCDIR/scripts/pg.sh" env "$OWN_PG")"
-	HOST=$IRRD_TEST_PG_HOST PORT=$IRRD_TEST_PG_PORT USER_=$IRRD_TEST_PG_USER
-	WHERE="a private cluster (default settings, fsync on)"
-fi
-DB=rpkibench_$$
-psql -h "$HOST" -p "$PORT" -U "$USER_" -d postgres -XAtq -c "CREATE DATABASE $DB" ||
-	die "cannot create database $DB"
+bench_pg
+bench_createdb rpkibench
 CFG=$TMP/irrd.yaml
 cat >"$CFG" <<EOF
 irrd:
-  database_url: 'postgresql://$USER_@$HOST:$PORT/$DB'
+  database_url: '$URL'
   rpki:
     roa_source: 'file://$DATA/roas.json'
     notify_invalid_enabled: false

@@ -29,12 +29,9 @@
 # Exit status 1 if something fails or one of irrd's goals is missed.
 set -euo pipefail
 
-SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
-cd "$SRCDIR"
-BIN=${IRRD_BIN:-${BIN:-bin}}
-BIN=$(cd "$BIN" && pwd)
+. "$(dirname "$0")/lib.sh"
+bench_init rtr_bench
 DATA=${IRRD_BENCH_VRP_DIR:-/tmp/rtrbig}
-SHARED=${SHARED_DIR:-$SRCDIR/../shared}
 CONNS=${IRRD_BENCH_RTR_CONNS:-1000}
 PEER_TMO=${IRRD_BENCH_RTR_PEER_TIMEOUT:-180}
 GOAL_SYNC_MS=100
@@ -42,57 +39,20 @@ GOAL_CONC_S=20
 GOAL_RSS_MB=50
 GOAL_NOTIFY_S=2
 
-die() { echo "rtr_bench: $*" >&2; exit 1; }
-note() { echo "rtr_bench: $*"; }
-
-for p in irrd irrd_database_upgrade; do
-	[ -x "$BIN/$p" ] || die "$BIN/$p: not built (run make)"
-done
+bench_need_bins irrd irrd_database_upgrade
 command -v stayrtr >/dev/null || die "stayrtr: not installed (apt-get install stayrtr)"
 
-TMP=$(mktemp -d "${IRRD_TEST_TMPDIR:-${TMPDIR:-/tmp}}/rtr_bench.XXXXXX")
-chmod 755 "$TMP"
-OWN_PG=
 DPID=
 SPID=
 NPID=
-DB=
-cleanup() {
-	for p in $NPID $DPID $SPID; do
-		kill -TERM "$p" 2>/dev/null || :
-	done
-	for p in $NPID $DPID $SPID; do
-		wait "$p" 2>/dev/null || :
-	done
-	if [ -n "$DB" ]; then
-		psql -h "$HOST" -p "$PORT" -U "$USER_" -d postgres -XAtq -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" \
-			>/dev/null 2>&1 || :
-	fi
-	if [ -n "$OWN_PG" ]; then
-		"$SRCDIR/scripts/pg.sh" destroy "$OWN_PG" >/dev/null 2>&1 || :
-	fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+bench_tmp NPID DPID SPID
 
 LOAD=$TMP/rtr_load
 cc -O2 -Wall -Wextra -o "$LOAD" bench/rtr_load.c || die "bench/rtr_load.c does not compile"
 
 # ---- data set: 600,000 VRPs and a second export with a 1000+1000 delta ----
-mkdir -p "$(dirname "$DATA")"
-(
-	flock 9
-	if [ ! -s "$DATA/vrps_b.json" ]; then
-		[ -f "$SHARED/tools/gen_vrps.py" ] || die "$SHARED/tools/gen_vrps.py: not found (set SHARED_DIR)"
-		note "generating the VRP set into $DATA (about half a minute)"
-		rm -rf "$DATA.tmp"
-		mkdir -p "$DATA.tmp"
-		python3 "$SHARED/tools/gen_vrps.py" -o "$DATA.tmp/vrps_a.json" --delta-out "$DATA.tmp/vrps_b.json" \
-			--delta-list "$DATA.tmp/delta.json" >/dev/null
-		rm -rf "$DATA"
-		mv "$DATA.tmp" "$DATA"
-	fi
-) 9>"$DATA.lock"
+bench_data gen_vrps.py "the VRP set" "about half a minute" vrps_b.json -- \
+	-o "$DATA.tmp/vrps_a.json" --delta-out "$DATA.tmp/vrps_b.json" --delta-list "$DATA.tmp/delta.json"
 NVRPS=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["roas"]))' "$DATA/vrps_a.json")
 NDELTA=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["announced"]), len(d["withdrawn"]))' \
 	"$DATA/delta.json")
@@ -100,18 +60,8 @@ cp "$DATA/vrps_a.json" "$TMP/irrd_roas.json"
 cp "$DATA/vrps_a.json" "$TMP/stay_roas.json"
 
 # ---- database ----
-if [ -n "${IRRD_TEST_PG_HOST:-}" ] && [ -n "${IRRD_TEST_PG_PORT:-}" ]; then
-	HOST=$IRRD_TEST_PG_HOST PORT=$IRRD_TEST_PG_PORT USER_=${IRRD_TEST_PG_USER:-irrd}
-else
-	OWN_PG=$TMP/pg
-	"$SRCDIR/scripts/pg.sh" start "$OWN_PG" --fast >/dev/null
-	eval "$("$SRCDIR/scripts/pg.sh" env "$OWN_PG")"
-	HOST=$IRRD_TEST_PG_HOST PORT=$IRRD_TEST_PG_PORT USER_=$IRRD_TEST_PG_USER
-fi
-DB=rtrbench_$$
-psql -h "$HOST" -p "$PORT" -U "$USER_" -d postgres -XAtq -c "CREATE DATABASE $DB" || die "cannot create database $DB"
-URL="postgresql://$USER_@$HOST:$PORT/$DB"
-free_port() { python3 "$SRCDIR/scripts/free_port.py"; }
+bench_pg --fast
+bench_createdb rtrbench
 WPORT=$(free_port)
 HPORT=$(free_port)
 RPORT=$(free_port)

@@ -16,6 +16,7 @@
 #   IRRD_BENCH_IRR_DIR  data set directory (default /tmp/irrbig); generated
 #                       with gen_irr.py when irr.db is missing (under a lock,
 #                       so parallel benchmarks do not generate it twice)
+#   IRRD_BENCH_SCALE    passed as --scale to gen_irr.py when generating
 #   IRRD_BENCH_SECONDS  duration of the !g throughput run (default 10)
 #   IRRD_BIN / BIN      the programs (default bin/)
 #   IRRD_TEST_PG_*      the cluster from scripts/suites.sh; without it a
@@ -26,12 +27,9 @@
 # a change visible < 1 s).
 set -euo pipefail
 
-SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
-cd "$SRCDIR"
-BIN=${IRRD_BIN:-${BIN:-bin}}
-BIN=$(cd "$BIN" && pwd)
+. "$(dirname "$0")/lib.sh"
+bench_init whois_bench
 DATA=${IRRD_BENCH_IRR_DIR:-/tmp/irrbig}
-SHARED=${SHARED_DIR:-$SRCDIR/../shared}
 SECS=${IRRD_BENCH_SECONDS:-10}
 GOAL_STARTUP=30
 GOAL_VISIBLE=1.0
@@ -39,74 +37,27 @@ PEER_G_LOW_MS=0.2
 PEER_G_HIGH_MS=4
 PEER_A_MS=1000
 
-die() { echo "whois_bench: $*" >&2; exit 1; }
+bench_need_bins irrd irrd_database_upgrade irrd_load_database
 
-for p in irrd irrd_database_upgrade irrd_load_database; do
-	[ -x "$BIN/$p" ] || die "$BIN/$p: not built (run make)"
-done
-
-TMP=$(mktemp -d "${IRRD_TEST_TMPDIR:-${TMPDIR:-/tmp}}/whois_bench.XXXXXX")
-chmod 755 "$TMP"
-OWN_PG=
 DPID=
-DB=
-cleanup() {
-	if [ -n "$DPID" ]; then
-		kill -TERM "$DPID" 2>/dev/null || :
-		wait "$DPID" 2>/dev/null || :
-	fi
-	if [ -n "$DB" ]; then
-		psql -h "$HOST" -p "$PORT" -U "$USER_" -d postgres -XAtq -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" \
-			>/dev/null 2>&1 || :
-	fi
-	if [ -n "$OWN_PG" ]; then
-		"$SRCDIR/scripts/pg.sh" destroy "$OWN_PG" >/dev/null 2>&1 || :
-	fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+bench_tmp DPID
 
 # ---- the load client ----
 LOAD=$TMP/whois_load
 cc -O2 -Wall -Wextra -o "$LOAD" bench/whois_load.c || die "bench/whois_load.c does not compile"
 
 # ---- data set (generated once, under a lock) ----
-mkdir -p "$(dirname "$DATA")"
-(
-	flock 9
-	if [ ! -s "$DATA/irr.db" ]; then
-		[ -f "$SHARED/tools/gen_irr.py" ] || die "$SHARED/tools/gen_irr.py: not found (set SHARED_DIR)"
-		echo "whois_bench: generating the data set into $DATA (takes a minute or two)"
-		rm -rf "$DATA.tmp"
-		mkdir -p "$DATA.tmp"
-		python3 "$SHARED/tools/gen_irr.py" --out "$DATA.tmp" >/dev/null
-		rm -rf "$DATA"
-		mv "$DATA.tmp" "$DATA"
-	fi
-) 9>"$DATA.lock"
+bench_irr_data irr.db
 DUMP=$DATA/irr.db
 SOURCE=$(grep -m1 '^source:' "$DUMP" | awk '{print toupper($2)}')
 
 # ---- database ----
 if [ -n "${IRRD_BENCH_DATABASE_URL:-}" ]; then
-	:	# a database that holds the data set already: no load
-elif [ -n "${IRRD_TEST_PG_HOST:-}" ] && [ -n "${IRRD_TEST_PG_PORT:-}" ]; then
-	HOST=$IRRD_TEST_PG_HOST PORT=$IRRD_TEST_PG_PORT USER_=${IRRD_TEST_PG_USER:-irrd}
+	URL=$IRRD_BENCH_DATABASE_URL	# holds the data set already: no load
 else
-	OWN_PG=$TMP/pg
-	"$SRCDIR/scripts/pg.sh" start "$OWN_PG" --fast >/dev/null
-	eval "$("$SRCDIR/scripts/pg.sh" env "$OWN_PG")"
-	HOST=$IRRD_TEST_PG_HOST PORT=$IRRD_TEST_PG_PORT USER_=$IRRD_TEST_PG_USER
+	bench_pg --fast
+	bench_createdb whoisbench
 fi
-if [ -n "${IRRD_BENCH_DATABASE_URL:-}" ]; then
-	URL=$IRRD_BENCH_DATABASE_URL
-else
-	DB=whoisbench_$$
-	psql -h "$HOST" -p "$PORT" -U "$USER_" -d postgres -XAtq -c "CREATE DATABASE $DB" ||
-		die "cannot create database $DB"
-	URL="postgresql://$USER_@$HOST:$PORT/$DB"
-fi
-free_port() { python3 "$SRCDIR/scripts/free_port.py"; }
 WPORT=$(free_port)
 HPORT=$(free_port)
 CFG=$TMP/irrd.yaml

@@ -13,6 +13,7 @@
 # Environment:
 #   IRRD_BENCH_IRR_DIR  data set directory (default /tmp/irrbig); generated
 #                       with gen_irr.py when irr.db is missing
+#   IRRD_BENCH_SCALE    passed as --scale to gen_irr.py when generating
 #   IRRD_BENCH_SECONDS  duration of each throughput run (default 5)
 #   BUILD               build tree of the libraries (default build/default)
 # Exit status 1 if a step fails or a goal is missed (wall-clock p50; the
@@ -20,33 +21,16 @@
 # shared with other work).
 set -euo pipefail
 
-SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
-cd "$SRCDIR"
+. "$(dirname "$0")/lib.sh"
+bench_init whois_engine_bench
 BUILD=${BUILD:-build/default}
 DATA=${IRRD_BENCH_IRR_DIR:-/tmp/irrbig}
-SHARED=${SHARED_DIR:-$SRCDIR/../shared}
 SECS=${IRRD_BENCH_SECONDS:-5}
 GOAL_I_MS=20
 GOAL_A_MS=200
 GOAL_RSS_MB=1500
 
-die() { echo "whois_engine_bench: $*" >&2; exit 1; }
-
-if [ ! -s "$DATA/irr.db" ] || [ ! -s "$DATA/answers.json" ]; then
-	[ -f "$SHARED/tools/gen_irr.py" ] || die "$SHARED/tools/gen_irr.py: not found (set SHARED_DIR)"
-	echo "whois_engine_bench: generating the data set into $DATA (takes a few minutes)"
-	mkdir -p "$(dirname "$DATA")"
-	exec 9>"$DATA.lock"
-	flock 9
-	if [ ! -s "$DATA/irr.db" ]; then
-		rm -rf "$DATA.tmp"
-		mkdir -p "$DATA.tmp"
-		python3 "$SHARED/tools/gen_irr.py" --out "$DATA.tmp" >/dev/null
-		rm -rf "$DATA"
-		mv "$DATA.tmp" "$DATA"
-	fi
-	flock -u 9
-fi
+bench_irr_data irr.db answers.json
 
 make -s --no-print-directory BUILD="$BUILD" "$BUILD/libwhois.a" "$BUILD/libconf.a" "$BUILD/librpsl.a" >/dev/null ||
 	die "building the whois, conf and rpsl libraries failed"
