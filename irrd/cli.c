@@ -39,6 +39,23 @@ int cli_unknown(const char *arg, void (*usage)(FILE *))
 	return 1;
 }
 
+int cli_config_only(int argc, char **argv, void (*usage)(FILE *), const char **config, const char **arg)
+{
+	for (int i = 1; i < argc; i++) {
+		if (cli_value(argc, argv, &i, "--config", config))
+			continue;
+		if (cli_help(argv[i])) {
+			usage(stdout);
+			return 0;
+		}
+		if (arg != NULL && *arg == NULL && argv[i][0] != '-')
+			*arg = argv[i];
+		else
+			return cli_unknown(argv[i], usage);
+	}
+	return -1;
+}
+
 int cli_number(const char *opt, const char *s, long long min, long long *out)
 {
 	char *end;

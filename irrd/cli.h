@@ -22,6 +22,11 @@ bool cli_help(const char *arg);
 /* "PROGRAM: ARG: unknown argument" and the usage text on stderr; returns 1,
  * the exit status for bad usage */
 int cli_unknown(const char *arg, void (*usage)(FILE *));
+/* The whole command line of a program whose only option is --config (and
+ * --help): -1 when the program goes on, else its exit status (0 after
+ * --help, 1 after an unknown argument). With arg != NULL, the first
+ * argument that is not an option goes to *arg. */
+int cli_config_only(int argc, char **argv, void (*usage)(FILE *), const char **config, const char **arg);
 /* S as a decimal number of at least MIN into *out: 0; otherwise
  * "PROGRAM: OPT: invalid number S" on stderr and -1 */
 int cli_number(const char *opt, const char *s, long long min, long long *out);

@@ -27,18 +27,11 @@ int main(int argc, char **argv)
 	struct cfg *cfg;
 	struct sql_conn *c;
 	char *err = NULL;
-	int before, after;
+	int before, after, rc;
 
 	log_init(argv[0]);
-	for (int i = 1; i < argc; i++) {
-		if (cli_value(argc, argv, &i, "--config", &config))
-			continue;
-		if (cli_help(argv[i])) {
-			usage(stdout);
-			return 0;
-		}
-		return cli_unknown(argv[i], usage);
-	}
+	if ((rc = cli_config_only(argc, argv, usage, &config, NULL)) >= 0)
+		return rc;
 	cfg = cfg_load_or_exit(config);
 	c = sql_connect(cfg->database_url, &err);
 	if (c == NULL) {

@@ -26,21 +26,12 @@ int main(int argc, char **argv)
 	struct cfg *cfg;
 	struct sql_conn *c;
 	char *err = NULL, *src;
-	int rc = 1;
+	int rc;
 
 	log_init(argv[0]);
-	for (int i = 1; i < argc; i++) {
-		if (cli_value(argc, argv, &i, "--config", &config))
-			continue;
-		if (cli_help(argv[i])) {
-			usage(stdout);
-			return 0;
-		}
-		if (argv[i][0] != '-' && source == NULL)
-			source = argv[i];
-		else
-			return cli_unknown(argv[i], usage);
-	}
+	if ((rc = cli_config_only(argc, argv, usage, &config, &source)) >= 0)
+		return rc;
+	rc = 1;
 	if (source == NULL) {
 		fprintf(stderr, "%s: SOURCE: missing\n", log_progname());
 		usage(stderr);

@@ -92,15 +92,8 @@ int main(int argc, char **argv)
 	int rc;
 
 	log_init(argv[0]);
-	for (int i = 1; i < argc; i++) {
-		if (cli_value(argc, argv, &i, "--config", &config))
-			continue;
-		if (cli_help(argv[i])) {
-			usage(stdout);
-			return 0;
-		}
-		return cli_unknown(argv[i], usage);
-	}
+	if ((rc = cli_config_only(argc, argv, usage, &config, NULL)) >= 0)
+		return rc;
 	cfg = cfg_load_or_exit(config);
 	if (cfg->log_level != NULL) {
 		int lvl = log_level_parse(cfg->log_level);
