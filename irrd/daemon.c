@@ -181,6 +181,10 @@ int irrd_reload_config(struct irrd *d)
 	irrd_index_write_end(d);
 	cfg_retire(old);
 	log_info("%s: configuration reloaded", d->config_path);
+	/* sources_default may have changed: the prefix lists of the new
+	 * default selection are made again */
+	whois_warm_stop(d->warm);
+	d->warm = whois_warm_start(&d->wctx);
 	return 0;
 }
 

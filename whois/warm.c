@@ -54,10 +54,16 @@ static bool warm_slice(struct whois_warm *w, struct whois_session *s, size_t *ne
 static void *warm_main(void *arg)
 {
 	struct whois_warm *w = arg;
-	struct whois_session *s = whois_session_new(w->ctx);
+	struct whois_index *idx = w->ctx->idx;
+	struct whois_session *s;
 	struct timespec t0, t1;
 	size_t next = 0;
 
+	/* the session reads ctx->cfg, which a config reload replaces under
+	 * the write lock */
+	pthread_rwlock_rdlock(&idx->lock);
+	s = whois_session_new(w->ctx);
+	pthread_rwlock_unlock(&idx->lock);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (!atomic_load(&w->stop) && warm_slice(w, s, &next))
 		;

@@ -364,6 +364,11 @@ def check_sighup(d):
     d.signal(signal.SIGHUP)
     time.sleep(0.5)
     t.check("SIGHUP back to the good config", bang_data(it.whois(cfg.whois_port, "!v")) is not None)
+    # the prefix lists are made at start-up and again after each good reload
+    made = "whois index: prefix lists of every origin made"
+    t.check("prefix lists made at start and after the two good reloads",
+            it.wait_for(lambda: d.log_text().count(made) == 3, 10, 0.1), d.log_text().count(made))
+    t.eq("!g after the reloads", bang_data(it.whois(cfg.whois_port, "!gAS64500")), b"192.0.2.0/24 198.51.100.0/25")
 
 
 def check_sigterm(d):

@@ -23,7 +23,6 @@ publication point (ca1) is broken in the served tree and both run again:
 import base64
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
