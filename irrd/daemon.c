@@ -181,6 +181,8 @@ int irrd_reload_config(struct irrd *d)
 	irrd_index_write_end(d);
 	cfg_retire(old);
 	log_info("%s: configuration reloaded", d->config_path);
+	if (irrd_check_unsupported(ncfg) == -1)
+		log_warnx("%s: readonly_standby is not applied (it is read at start only)", d->config_path);
 	/* sources_default may have changed: the prefix lists of the new
 	 * default selection are made again */
 	whois_warm_stop(d->warm);
@@ -362,6 +364,53 @@ int irrd_pidfile_write(int fd, const char *path)
 
 	if (ftruncate(fd, 0) == -1 || pwrite(fd, buf, (size_t)n, 0) != n) {
 		log_err("%s", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- IRRd settings this daemon does not act on ---- */
+
+static void no_effect(const char *key, const char *why)
+{
+	log_warnx("%s: set, but has no effect here: %s", key, why);
+}
+
+int irrd_check_unsupported(const struct cfg *cfg)
+{
+	if (cfg->redis_url != NULL)
+		no_effect("redis_url", "no Redis is used");
+	if (cfg->http_url != NULL)
+		no_effect("server.http.url", "there is no web interface to link to");
+	if (cfg->http_event_stream_access_list != NULL)
+		no_effect("server.http.event_stream_access_list", "the event stream is not served");
+	if (cfg->log_logging_config_path != NULL)
+		no_effect("log.logging_config_path", "it is a Python logging configuration; log.level and "
+			  "log.logfile_path apply");
+	if (cfg->irrd_internal_migration_enabled)
+		no_effect("auth.irrd_internal_migration_enabled", "there is no web interface");
+	for (size_t i = 0; i < cfg->nsources; i++) {
+		const struct cfg_source *s = &cfg->sources[i];
+		char key[160];
+
+		if (s->nrtm4_client_notification_file_url != NULL || s->nrtm4_server_private_key != NULL ||
+		    s->nrtm4_server_local_path != NULL) {
+			snprintf(key, sizeof(key), "sources.%s.nrtm4_*", s->name);
+			no_effect(key, "NRTMv4 is not supported, the source is neither mirrored nor served over it");
+		}
+		if (s->export_destination_unfiltered != NULL || s->nrtm_access_list_unfiltered != NULL) {
+			snprintf(key, sizeof(key), "sources.%s.*_unfiltered", s->name);
+			no_effect(key, "exports and NRTM never include RPKI-invalid routes (deprecated in IRRd too)");
+		}
+		if (s->strict_import_keycert_objects) {
+			snprintf(key, sizeof(key), "sources.%s.strict_import_keycert_objects", s->name);
+			no_effect(key, "mirrored key-cert objects are not imported into the GnuPG keyring");
+		}
+	}
+	if (cfg->readonly_standby) {
+		log_errx("readonly_standby: read-only standby mode is not supported: the daemon writes to its "
+			 "database (the change feed position, ROA imports); run the standby as a mirror of the "
+			 "active instance instead");
 		return -1;
 	}
 	return 0;

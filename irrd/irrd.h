@@ -233,6 +233,9 @@ char *irrd_pidfile_path(const struct cfg *cfg, const char *config_path);
 /* Create and lock; -1 (logged) if it cannot be or another irrd holds it. */
 int irrd_pidfile_open(const char *path);
 int irrd_pidfile_write(int fd, const char *path);
+/* Warn of each IRRd setting that is set but has no effect here; -1
+ * (logged) for readonly_standby, which the daemon cannot honour. */
+int irrd_check_unsupported(const struct cfg *cfg);
 /* With user and group configured: switch to them for good (as root), or
  * check that irrd already runs as them; -1 (logged) if neither. Called
  * once the ports are bound and the pid file is written. */

@@ -108,6 +108,8 @@ int main(int argc, char **argv)
 		log_err("%s", d.cfg->log_logfile_path);
 		goto out;
 	}
+	if (irrd_check_unsupported(d.cfg) == -1)
+		goto out;
 
 	irrd_nofile_raise(d.cfg);	/* a descriptor per whois connection */
 
