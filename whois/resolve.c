@@ -749,6 +749,23 @@ static void direct_member(void *arg, const struct wmember *m)
 	add_str(arg, m->str);
 }
 
+/* compatibility.ipv4_only_route_set_members: IRRd drops the members that
+ * IPy reads as a prefix but not as an IPv4 one ("2001:db8::/32" goes,
+ * "2001:db8::/32^48", AS numbers and set names stay). */
+static void drop_ipv6_prefixes(const struct wquery *q, struct strvec *sv)
+{
+	if (q->ctx->cfg == NULL || !q->ctx->cfg->compat_ipv4_only_route_set_members)
+		return;
+	size_t w = 0;
+	for (size_t i = 0; i < sv->n; i++) {
+		struct wprefix p;
+		const char *m = sv->v[i];
+		if (!w_ipy_parse(m, strlen(m), &p) || p.family == 4)
+			sv->v[w++] = m;
+	}
+	sv->n = w;
+}
+
 void wres_set_members(struct wquery *q, const char *name, bool recursive, struct wbuf *out)
 {
 	struct resolve r = { .q = q };
@@ -758,6 +775,7 @@ void wres_set_members(struct wquery *q, const char *name, bool recursive, struct
 		const struct wobj *set = find_set(q, r.rank, name, false);
 		if (set != NULL)
 			for_each_member(q, set, direct_member, &r);
+		drop_ipv6_prefixes(q, &r.strs);
 		join_sorted_strings(&r.strs, name, out);
 		resolve_free(&r);
 		return;
@@ -793,6 +811,7 @@ void wres_set_members(struct wquery *q, const char *name, bool recursive, struct
 			int l = snprintf(buf, sizeof(buf), "AS%u", r.asns[i]);
 			add_str(&r, warena_strndup(q->arena, buf, (size_t)l));
 		}
+		drop_ipv6_prefixes(q, &r.strs);
 		join_sorted_strings(&r.strs, name, out);
 	}
 	resolve_free(&r);

@@ -103,6 +103,7 @@ struct routectx {
 	const struct wfilter *f;
 	struct wresult *r;
 	bool stop_after_hit;
+	bool no_inetnum;	/* compatibility.inetnum_search_disabled */
 };
 
 static bool route_cb(const struct wptrset *objs, uint8_t len, void *arg)
@@ -127,7 +128,7 @@ static bool any_cb(const struct wptrset *objs, uint8_t len, void *arg)
 	struct wobj *o;
 	(void)len;
 	WPTRSET_FOREACH(objs, i, o)
-		if (wsearch_pass(rc->q, rc->f, o))
+		if (!(rc->no_inetnum && o->cls == RPSL_INETNUM) && wsearch_pass(rc->q, rc->f, o))
 			result_add(rc->r, o);
 	return true;
 }
@@ -135,7 +136,7 @@ static bool any_cb(const struct wptrset *objs, uint8_t len, void *arg)
 void wsearch_route(const struct wquery *q, const struct wfilter *f, const struct wprefix *p,
 		   enum wroute_lookup how, struct wresult *r)
 {
-	struct routectx rc = { q, f, r, false };
+	struct routectx rc = { q, f, r, false, false };
 	const struct wradix *rt = q->idx->radix[p->family == 6 ? 1 : 0];
 
 	switch (how) {
@@ -299,7 +300,8 @@ void wsearch_text(const struct wquery *q, const struct wfilter *f, const char *v
 	struct wprefix p;
 	struct wobj *o;
 
-	if (w_parse_as_number(value, len, &asn, NULL)) {
+	const struct cfg *cfg = q->ctx->cfg;
+	if (w_parse_as_query(value, len, cfg != NULL && cfg->compat_asdot_queries, &asn, NULL)) {
 		struct wfilter f2 = *f;
 		uint32_t cls = (1u << RPSL_AS_BLOCK) | (1u << RPSL_AS_SET) | (1u << RPSL_AUT_NUM);
 		f2.classes = f->classes_set ? (f->classes & cls) : cls;
@@ -320,14 +322,21 @@ void wsearch_text(const struct wquery *q, const struct wfilter *f, const char *v
 		unsigned bits = p.family == 6 ? 128 : 32;
 		for (unsigned i = p.len; i < bits; i++)
 			last.a[i >> 3] |= (uint8_t)(0x80 >> (i & 7));
+		/* compatibility.inetnum_search_disabled: IRRd then searches its
+		 * prefix column only, which no inetnum fills (an inetnum is a
+		 * range there even when it is a prefix); inet6num keys are
+		 * prefixes and stay. */
+		bool no_inetnum = cfg != NULL && cfg->compat_inetnum_search_disabled;
 		WPTRSET_FOREACH(&q->idx->ranges, i, o) {
+			if (no_inetnum)
+				break;
 			if (o->family != p.family || memcmp(o->ip_first, p.a, 16) > 0 ||
 			    memcmp(o->ip_last, last.a, 16) < 0)
 				continue;
 			if (wsearch_pass(q, f, o))
 				result_add(r, o);
 		}
-		struct routectx rc = { q, f, r, false };
+		struct routectx rc = { q, f, r, false, no_inetnum };
 		wradix_covering(q->idx->radix[p.family == 6 ? 1 : 0], p.a, p.len, true, any_cb, &rc);
 	} else {
 		char *up = xstrndup(value, len);

@@ -264,7 +264,8 @@ static enum wresp cmd_origin(struct whois_session *s, const char *p, size_t pl, 
 	struct wquery q;
 
 	wbuf_reset(&s->body);
-	if (!w_parse_as_number(p, pl, &asn, &s->body))
+	bool asdot = s->ctx->cfg != NULL && s->ctx->cfg->compat_asdot_queries;
+	if (!w_parse_as_query(p, pl, asdot, &asn, &s->body))
 		return R_ERROR;
 	wsession_prepare(s, &q);
 	struct worigin *or = widx_origin(q.idx, asn);
@@ -384,8 +385,11 @@ static enum wresp cmd_set_members(struct whois_session *s, const char *p, size_t
 		wres_set_members(&q, name, false, &s->body);
 		return s->body.len ? R_SUCCESS : R_NOT_FOUND;
 	}
+	/* The "family" slot of the key: compatibility.ipv4_only_route_set_members
+	 * changes the answer, and a SIGHUP may change it. */
+	bool v4only = s->ctx->cfg != NULL && s->ctx->cfg->compat_ipv4_only_route_set_members;
 	char key[512];
-	size_t keylen = answer_key(s, &q, 'i', 0, name, key, sizeof(key));
+	size_t keylen = answer_key(s, &q, 'i', v4only ? 4 : 0, name, key, sizeof(key));
 	enum wresp r = answer_cached(s, &q, key, keylen);
 	if (r != R_NONE)
 		return r;

@@ -641,7 +641,59 @@ bool w_py_int(const char *s, size_t len, int base, bool *neg, unsigned __int128 
 	return true;
 }
 
+/* One half of an asdot number: 0 when it parses, 1 when not, 2 when above
+ * 65535; *val is signed (Python's int() takes "-5"), *huge_neg set when
+ * it is so negative that the sum can only be out of range. */
+static int asdot_half(const char *s, size_t len, int64_t *val, bool *huge_neg)
+{
+	bool neg, ovf;
+	unsigned __int128 v;
+
+	if (!w_py_int(s, len, 10, &neg, &v, &ovf))
+		return 1;
+	if (!neg)
+		return ovf || v > 65535 ? 2 : (*val = (int64_t)v, 0);
+	if (ovf || v > ((unsigned __int128)1 << 40))
+		*huge_neg = true;
+	else
+		*val = -(int64_t)v;
+	return 0;
+}
+
+/* IRRd's asdot form "ASx.y" (compatibility.asdot_queries); the error
+ * texts are IRRd's. */
+static const char *parse_asdot(const char *s, size_t len, uint32_t *asn)
+{
+	const char *dot = memchr(s, '.', len);
+	size_t hl = (size_t)(dot - s);
+	int64_t high = 0, low = 0;
+	bool huge_neg = false;
+
+	if (memchr(dot + 1, '.', len - hl - 1))
+		return "number is not valid asdot format";
+	int hr = asdot_half(s, hl, &high, &huge_neg);
+	if (hr == 1)
+		return "high order value missing or invalid";
+	int lr = asdot_half(dot + 1, len - hl - 1, &low, &huge_neg);
+	if (lr == 1)
+		return "low order value missing or invalid";
+	if (hr == 2)
+		return "high order value out of range";
+	if (lr == 2)
+		return "low order value out of range";
+	int64_t v = high * 65536 + low;
+	if (huge_neg || v < 0 || v > 4294967295)
+		return "valid range is 0-4294967295";
+	*asn = (uint32_t)v;
+	return NULL;
+}
+
 bool w_parse_as_number(const char *s, size_t len, uint32_t *asn, struct wbuf *err)
+{
+	return w_parse_as_query(s, len, false, asn, err);
+}
+
+bool w_parse_as_query(const char *s, size_t len, bool asdot, uint32_t *asn, struct wbuf *err)
 {
 	const char *why;
 	bool neg, ovf;
@@ -649,7 +701,10 @@ bool w_parse_as_number(const char *s, size_t len, uint32_t *asn, struct wbuf *er
 
 	if (len < 2 || w_lc(s[0]) != 'a' || w_lc(s[1]) != 's')
 		why = "must start with \"AS\"";
-	else if (!w_py_int(s + 2, len - 2, 10, &neg, &v, &ovf))
+	else if (asdot && memchr(s + 2, '.', len - 2) != NULL) {
+		if ((why = parse_asdot(s + 2, len - 2, asn)) == NULL)
+			return true;
+	} else if (!w_py_int(s + 2, len - 2, 10, &neg, &v, &ovf))
 		why = "number part is not numeric";
 	else if (neg || ovf || v > 4294967295u)
 		why = "valid range is 0-4294967295";

@@ -121,6 +121,9 @@ size_t waddr_format(uint8_t family, const uint8_t *a, char *buf);
 /* parse_as_number(): "AS<int>" (case-insensitive) -> asn. On failure
  * appends IRRd's message to err (if not NULL). */
 bool w_parse_as_number(const char *s, size_t len, uint32_t *asn, struct wbuf *err);
+/* The same for queries (!g, !6, free text): with asdot (IRRd's
+ * compatibility.asdot_queries) "ASx.y" is also x * 65536 + y. */
+bool w_parse_as_query(const char *s, size_t len, bool asdot, uint32_t *asn, struct wbuf *err);
 
 /* Python's str.strip() on UTF-8 text. */
 void w_strip(const char **s, size_t *len);

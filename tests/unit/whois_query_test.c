@@ -905,6 +905,100 @@ static void test_set_changes(void)
 	whois_session_free(s);
 }
 
+/* compatibility.*: each read per query, so a SIGHUP that swaps the
+ * configuration changes later answers (also cached ones). */
+static void test_compat(void)
+{
+	struct whois_session *s = keepalive();
+	const char *rs_direct = "192.0.2.0/24 192.0.2.0/24^+ 2001:db8:1::/48 2001:db8::/32^48 AS65533 RS-SUB";
+	const char *rs_direct4 = "192.0.2.0/24 192.0.2.0/24^+ 2001:db8::/32^48 AS65533 RS-SUB";
+	const char *rs_all = "10.0.0.0/8 10.1.0.0/16 10.1.2.0/24 192.0.2.0/24 192.0.2.0/24^+ "
+			     "192.0.2.128/25 198.51.100.0/24 2001:db8:1::/48 2001:db8::/32 "
+			     "2001:db8::/32^48 203.0.113.0/24 203.0.113.0/24^25-26";
+	const char *rs_all4 = "10.0.0.0/8 10.1.0.0/16 10.1.2.0/24 192.0.2.0/24 192.0.2.0/24^+ "
+			      "192.0.2.128/25 198.51.100.0/24 "
+			      "2001:db8::/32^48 203.0.113.0/24 203.0.113.0/24^25-26";
+
+	/* ipv4_only_route_set_members: plain IPv6 prefixes go, a prefix
+	 * with a range operator, AS numbers and set names stay; every !i,1
+	 * answer is cached here, and a cached one is not served under the
+	 * other setting. */
+	whois_index_cache_answers(idx, 0);
+	ASK_A(s, "!iRS-TEST", rs_direct);
+	ASK_A(s, "!iRS-TEST,1", rs_all);
+	ASK_A(s, "!iRS-TEST,1", rs_all);
+	cfg.compat_ipv4_only_route_set_members = true;
+	ASK_A(s, "!iRS-TEST", rs_direct4);
+	ASK_A(s, "!iRS-TEST,1", rs_all4);
+	ASK_A(s, "!iRS-TEST,1", rs_all4);
+	ASK_A(s, "!iRS-SUB", "203.0.113.0/24^25-26 AS-SUB RS-TEST");
+	ASK_A(s, "!iAS-TEST,1", "AS65530 AS65531 AS65532");
+	put_text("route-set:      RS-V6ONLY\nmp-members:     2001:db8:7::/48, 2001:DB8:8::/48\nsource:         TEST\n");
+	ASK(s, "!iRS-V6ONLY", "D\n");
+	ASK(s, "!iRS-V6ONLY,1", "D\n");
+	cfg.compat_ipv4_only_route_set_members = false;
+	ASK_A(s, "!iRS-V6ONLY", "2001:db8:7::/48 2001:db8:8::/48");
+	ASK_A(s, "!iRS-V6ONLY,1", "2001:db8:7::/48 2001:db8:8::/48");
+	CHECK_INT(whois_index_del(idx, "TEST", RPSL_ROUTE_SET, "RS-V6ONLY"), 0);
+	ASK_A(s, "!iRS-TEST", rs_direct);
+	ASK_A(s, "!iRS-TEST,1", rs_all);
+	whois_index_cache_answers(idx, 2000000);
+
+	/* asdot_queries: !g, !6 and free text take "ASx.y"; errors as IRRd's */
+	char *as65530_text = strdup(cat(T("TEST", "AS65500 - AS65599"), "\n", T("TEST", "AS65530"), "\n",
+				       T("TEST2", "AS65530"), "\n\n", NULL));
+	ASK(s, "!gAS0.65530", "F Invalid AS number AS0.65530: number part is not numeric\n");
+	ASK(s, "!6AS0.65531", "F Invalid AS number AS0.65531: number part is not numeric\n");
+	ASK(s, "AS0.65530", "%  No entries found for the selected source(s).\n\n\n");
+	cfg.compat_asdot_queries = true;
+	ASK_A(s, "!gAS0.65530", "192.0.2.0/24 198.51.100.0/24 203.0.113.0/24");
+	ASK_A(s, "!gas0.65532", "10.0.0.0/8 10.1.0.0/16");
+	ASK_A(s, "!6AS0.65531", "2001:db8:1::/48");
+	ASK_A(s, "!6AS1.-5", "2001:db8:1::/48");	/* int("-5"): 65536 - 5 */
+	ASK_A(s, "!gAS65530", "192.0.2.0/24 198.51.100.0/24 203.0.113.0/24");
+	ASK(s, "!gAS1.5", "D\n");
+	ASK(s, "AS0.65530", as65530_text);
+	ASK(s, "!gAS1.x", "F Invalid AS number AS1.X: low order value missing or invalid\n");
+	ASK(s, "!gAS1.", "F Invalid AS number AS1.: low order value missing or invalid\n");
+	ASK(s, "!gAS.5", "F Invalid AS number AS.5: high order value missing or invalid\n");
+	ASK(s, "!gASx.x", "F Invalid AS number ASX.X: high order value missing or invalid\n");
+	ASK(s, "!gAS65536.1", "F Invalid AS number AS65536.1: high order value out of range\n");
+	ASK(s, "!gAS65536.65536", "F Invalid AS number AS65536.65536: high order value out of range\n");
+	ASK(s, "!gAS1.65536", "F Invalid AS number AS1.65536: low order value out of range\n");
+	ASK(s, "!6AS1.2.3", "F Invalid AS number AS1.2.3: number is not valid asdot format\n");
+	ASK(s, "!gAS0.-1", "F Invalid AS number AS0.-1: valid range is 0-4294967295\n");
+	ASK(s, "!gAS-99999999999999999999999.5",
+	    "F Invalid AS number AS-99999999999999999999999.5: valid range is 0-4294967295\n");
+	ASK(s, "!gX1.5", "F Invalid AS number X1.5: must start with \"AS\"\n");
+	cfg.compat_asdot_queries = false;
+	ASK(s, "!gAS1.5", "F Invalid AS number AS1.5: number part is not numeric\n");
+	free(as65530_text);
+
+	/* inetnum_search_disabled: IRRd's address search then uses its
+	 * prefix column, which no inetnum has; inet6num keys are prefixes. */
+	put_text("inet6num:       3fff:5::/48\nnetname:        V6-NET\nsource:         TEST\n");
+	const char *v6_copy = "inet6num:       3fff:5::/48\nnetname:        V6-NET\nsource:         TEST\n\n\n";
+	char *with_ranges = strdup(cat(T("TEST", "192.0.2.0/24AS65530"), RV "\n", T("TEST2", "192.0.2.0/24AS65530"),
+				      RV "\n", T("TEST", "192.0.2.0 - 192.0.2.255"), "\n",
+				      T("TEST", "192.0.2.10 - 192.0.2.20"), "\n\n", NULL));
+	ASK(s, "192.0.2.15", with_ranges);
+	free(with_ranges);
+	ASK(s, "3fff:5::1", v6_copy);
+	cfg.compat_inetnum_search_disabled = true;
+	ASK(s, "192.0.2.15", cat(T("TEST", "192.0.2.0/24AS65530"), RV "\n", T("TEST2", "192.0.2.0/24AS65530"),
+				 RV "\n\n", NULL));
+	ASK(s, "-T inetnum 192.0.2.15", "%  No entries found for the selected source(s).\n\n\n");
+	ASK(s, "3fff:5::1", v6_copy);
+	ASK_A(s, "!r192.0.2.0/24,o", "AS65530");
+	cfg.compat_inetnum_search_disabled = false;
+	ASK(s, "-T inetnum 192.0.2.15", cat(T("TEST", "192.0.2.0 - 192.0.2.255"), "\n",
+					     T("TEST", "192.0.2.10 - 192.0.2.20"), "\n\n", NULL));
+	CHECK_INT(whois_index_del(idx, "TEST", RPSL_INET6NUM, "3FFF:5::/48"), 0);
+	ASK(s, "3fff:5::1", "%  No entries found for the selected source(s).\n\n\n");
+	CHECK_INT(whois_index_count(idx), 30);
+	whois_session_free(s);
+}
+
 static void test_rpki_off(void)
 {
 	/* Without RPKI-aware mode: no rpki-ov-state lines, no RPKI source,
@@ -1025,6 +1119,7 @@ int main(void)
 	TEST_RUN(test_rpki_off);
 	TEST_RUN(test_updates);
 	TEST_RUN(test_set_changes);
+	TEST_RUN(test_compat);
 	whois_index_free(idx);
 	for (int i = 0; i < nobjs; i++)
 		free(objs[i].text);
