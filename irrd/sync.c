@@ -347,6 +347,7 @@ static void apply_ready(struct irrd_sync *s)
 
 	/* each batch is one transaction's worth: queries see all or none */
 	struct sync_batch *first = b;
+	bool reloaded = false;
 	for (; b != NULL; b = b->next) {
 		for (size_t i = 0; i < b->n; i++) {
 			struct sync_op *op = &b->ops[i];
@@ -359,6 +360,7 @@ static void apply_ready(struct irrd_sync *s)
 				break;
 			case OP_DROP:
 				irrd_index_drop_source(d, op->source);
+				reloaded = true;
 				break;
 			}
 		}
@@ -379,6 +381,11 @@ static void apply_ready(struct irrd_sync *s)
 	for (b = first; b != NULL; b = next) {
 		next = b->next;
 		batch_free(b);	/* outside the lock */
+	}
+	if (reloaded && d->warm != NULL) {
+		/* a reloaded source took its origins' prefix lists with it */
+		whois_warm_stop(d->warm);
+		d->warm = whois_warm_start(&d->wctx);
 	}
 }
 
